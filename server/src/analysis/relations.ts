@@ -1,9 +1,13 @@
 import type { Node, RangeVar } from '@pgsql/types';
 import { asNode } from './node-kinds';
+import { qualify } from './names';
 
-/** Schema-qualified name of a RangeVar; unqualified names resolve to `public` (search_path is not modelled yet). */
+/**
+ * Schema-qualified, quote_ident-style name of a RangeVar (public.orders, public."Order"); unqualified names
+ * resolve to `public` here (the catalog resolves them through search_path).
+ */
 export function qualifiedName(rv: RangeVar): string {
-  return `${rv.schemaname ?? 'public'}.${rv.relname ?? ''}`;
+  return qualify(rv.schemaname ?? 'public', rv.relname ?? '');
 }
 
 /** Every relation a statement names (every RangeVar in its tree), schema-qualified, without duplicates. */

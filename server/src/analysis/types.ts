@@ -66,3 +66,7 @@ export interface AnalysisOptions {
 }
 
 export const DEFAULT_PG_VERSION = 17;
+
+/** PostgreSQL majors the lock model covers. */
+export const MIN_PG_VERSION = 12;
+export const MAX_PG_VERSION = 18;

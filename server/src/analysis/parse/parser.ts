@@ -71,9 +71,12 @@ export interface Token {
   start: number;
   end: number;
   text: string;
-  /** e.g. IDENT, SCONST, SQL_COMMENT; keywords have their keyword name in `keyword`. */
+  /** e.g. IDENT, SCONST, SQL_COMMENT (keywords are UNKNOWN here: see keywordKind). */
   name: string;
+  /** The upper-cased keyword for keyword tokens. */
   keyword: string | undefined;
+  /** RESERVED_KEYWORD, UNRESERVED_KEYWORD, COL_NAME_KEYWORD or TYPE_FUNC_NAME_KEYWORD for keywords. */
+  keywordKind: string | undefined;
 }
 
 /**
@@ -95,5 +98,6 @@ export function scanTokens(text: string): Token[] | undefined {
     text: t.text,
     name: t.tokenName,
     keyword: t.keywordKind === 0 ? undefined : t.text.toUpperCase(),
+    keywordKind: t.keywordKind === 0 ? undefined : t.keywordName,
   }));
 }

@@ -5,8 +5,11 @@
 import type { Rule, RuleMeta } from './rule';
 import { notAnalyzedRules } from './not-analyzed';
 import { createIndexNonconcurrent } from './create-index-nonconcurrent';
+import { addColumnVolatileDefault } from './add-column-volatile-default';
+import { setNotNullScan } from './set-not-null-scan';
+import { fkWithoutNotValid } from './fk-without-not-valid';
 
-export const rules: readonly Rule[] = [createIndexNonconcurrent];
+export const rules: readonly Rule[] = [createIndexNonconcurrent, addColumnVolatileDefault, setNotNullScan, fkWithoutNotValid];
 
 /** Metadata of every rule id the analyzer can report, including the ones no check produces (syntax-error…). */
 export const allRuleMetas: readonly RuleMeta[] = [...notAnalyzedRules, ...rules.map((r) => r.meta)];

@@ -1,0 +1,62 @@
+// A Map that clones in O(1): a fork shares the underlying Map until either side writes, and the writer copies it
+// first. Values are immutable records, so copying the Map (not the records) is enough. Replaying a migrations
+// folder snapshots the catalog once per file; each snapshot then costs one shallow Map copy per object kind that
+// the next file changes.
+
+export class CowMap<K, V> {
+  private map: Map<K, V>;
+  private owned: boolean;
+
+  constructor(map: Map<K, V> = new Map(), owned = true) {
+    this.map = map;
+    this.owned = owned;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
+  keys(): IterableIterator<K> {
+    return this.map.keys();
+  }
+
+  values(): IterableIterator<V> {
+    return this.map.values();
+  }
+
+  entries(): IterableIterator<[K, V]> {
+    return this.map.entries();
+  }
+
+  set(key: K, value: V): void {
+    this.own();
+    this.map.set(key, value);
+  }
+
+  delete(key: K): boolean {
+    if (!this.map.has(key)) return false;
+    this.own();
+    return this.map.delete(key);
+  }
+
+  /** A copy sharing storage with this map; whichever side writes first pays for the copy. */
+  fork(): CowMap<K, V> {
+    this.owned = false;
+    return new CowMap(this.map, false);
+  }
+
+  private own(): void {
+    if (!this.owned) {
+      this.map = new Map(this.map);
+      this.owned = true;
+    }
+  }
+}

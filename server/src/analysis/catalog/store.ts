@@ -1,0 +1,183 @@
+// The catalog's state: copy-on-write maps of immutable records, the session's search_path, and the revision of
+// every object (a hash chain over the statements that changed it, which is what digests are built from).
+import type { RangeVar } from '@pgsql/types';
+import { CowMap } from './cow-map';
+import type {
+  ExtensionInfo,
+  FunctionInfo,
+  Index,
+  Relation,
+  RelationName,
+  SchemaInfo,
+  TypeInfo,
+} from './model';
+import { parseQualifiedName, qualifiedKey } from './names';
+
+export const DEFAULT_SEARCH_PATH: readonly string[] = ['public'];
+
+/** Schema PostgreSQL uses for temporary tables; searched before search_path for relations. */
+export const TEMP_SCHEMA = 'pg_temp';
+
+export class CatalogStore {
+  constructor(
+    readonly relations = new CowMap<string, Relation>(),
+    /** index key → key of its table (indexes share pg_class's namespace with relations). */
+    readonly indexOwner = new CowMap<string, string>(),
+    readonly types = new CowMap<string, TypeInfo>(),
+    /** `schema.name` key → overloads. */
+    readonly functions = new CowMap<string, readonly FunctionInfo[]>(),
+    readonly schemas = new CowMap<string, SchemaInfo>(),
+    readonly extensions = new CowMap<string, ExtensionInfo>(),
+    /** `r:<relation key>`, `t:<type key>`, `f:<function key>` → revision hash. */
+    readonly revisions = new CowMap<string, string>(),
+    public sessionSearchPath: readonly string[] = DEFAULT_SEARCH_PATH,
+    /** SET LOCAL search_path, valid until the transaction ends. */
+    public localSearchPath: readonly string[] | undefined = undefined,
+  ) {}
+
+  fork(): CatalogStore {
+    return new CatalogStore(
+      this.relations.fork(),
+      this.indexOwner.fork(),
+      this.types.fork(),
+      this.functions.fork(),
+      this.schemas.fork(),
+      this.extensions.fork(),
+      this.revisions.fork(),
+      this.sessionSearchPath,
+      this.localSearchPath,
+    );
+  }
+
+  get searchPath(): readonly string[] {
+    return this.localSearchPath ?? this.sessionSearchPath;
+  }
+
+  /** Schemas searched for an unqualified name; `$user` is skipped because the role is not known statically. */
+  searchSchemas(): string[] {
+    return this.searchPath.filter((s) => s !== '$user' && s !== TEMP_SCHEMA);
+  }
+
+  /**
+   * Where CREATE puts an unqualified object: the first schema of search_path (PostgreSQL takes the first one that
+   * exists; schemas created outside the migrations are invisible here, so any named schema counts).
+   */
+  creationSchema(): string {
+    return this.searchSchemas().find((s) => s !== 'pg_catalog') ?? 'public';
+  }
+
+  // ---- relation-class names (tables, views, sequences, indexes share one namespace per schema) ----
+
+  /** Key of an existing relation (not index) named by schema/name, following search_path when unqualified. */
+  findRelationKey(schema: string | undefined, name: string): string | undefined {
+    if (schema !== undefined) {
+      const key = qualifiedKey(schema, name);
+      return this.relations.has(key) ? key : undefined;
+    }
+    for (const s of [TEMP_SCHEMA, ...this.searchSchemas()]) {
+      const key = qualifiedKey(s, name);
+      if (this.relations.has(key)) return key;
+    }
+    return undefined;
+  }
+
+  findIndexKey(schema: string | undefined, name: string): string | undefined {
+    if (schema !== undefined) {
+      const key = qualifiedKey(schema, name);
+      return this.indexOwner.has(key) ? key : undefined;
+    }
+    for (const s of [TEMP_SCHEMA, ...this.searchSchemas()]) {
+      const key = qualifiedKey(s, name);
+      if (this.indexOwner.has(key)) return key;
+    }
+    return undefined;
+  }
+
+  /** The key a name resolves to: the existing relation or index, else where CREATE would put it. */
+  relationKeyFor(schema: string | undefined, name: string): string {
+    return (
+      this.findRelationKey(schema, name) ??
+      this.findIndexKey(schema, name) ??
+      qualifiedKey(schema ?? this.creationSchema(), name)
+    );
+  }
+
+  /** Is `name` taken in pg_class of `schema` (relations and indexes)? */
+  classNameTaken(schema: string, name: string): boolean {
+    const key = qualifiedKey(schema, name);
+    return this.relations.has(key) || this.indexOwner.has(key) || this.types.has(key);
+  }
+
+  /** Constraint names in use in a schema (PostgreSQL picks generated constraint names unique per schema). */
+  constraintNamesIn(schema: string): Set<string> {
+    const names = new Set<string>();
+    for (const rel of this.relations.values()) {
+      if (rel.schema !== schema) continue;
+      for (const c of rel.constraints) names.add(c.name);
+    }
+    for (const t of this.types.values()) {
+      if (t.schema === schema && t.kind === 'domain') for (const c of t.constraints) names.add(c.name);
+    }
+    return names;
+  }
+
+  splitName(name: RelationName): [string | undefined, string] | undefined {
+    if (typeof name !== 'string') return [(name as RangeVar).schemaname || undefined, (name as RangeVar).relname ?? ''];
+    const parts = parseQualifiedName(name);
+    if (!parts || parts.length === 0 || parts.length > 3) return undefined;
+    // database.schema.name: the database part is ignored, as PostgreSQL does for the current database.
+    return parts.length === 1 ? [undefined, parts[0]!] : [parts[parts.length - 2], parts[parts.length - 1]!];
+  }
+
+  relation(name: RelationName): Relation | undefined {
+    const parts = this.splitName(name);
+    if (!parts) return undefined;
+    const key = this.findRelationKey(parts[0], parts[1]);
+    return key === undefined ? undefined : this.relations.get(key);
+  }
+
+  index(name: RelationName): Index | undefined {
+    const parts = this.splitName(name);
+    if (!parts) return undefined;
+    const key = this.findIndexKey(parts[0], parts[1]);
+    if (key === undefined) return undefined;
+    const table = this.relations.get(this.indexOwner.get(key)!);
+    return table?.indexes.find((i) => i.key === key);
+  }
+
+  // ---- types and functions ----
+
+  findTypeKey(schema: string | undefined, name: string): string | undefined {
+    if (schema !== undefined) {
+      const key = qualifiedKey(schema, name);
+      return this.types.has(key) ? key : undefined;
+    }
+    for (const s of this.searchSchemas()) {
+      const key = qualifiedKey(s, name);
+      if (this.types.has(key)) return key;
+    }
+    return undefined;
+  }
+
+  /** Schema of a user type named schema/name, for type-name resolution. */
+  resolveTypeSchema = (schema: string | undefined, name: string): string | undefined => {
+    const key = this.findTypeKey(schema, name);
+    return key === undefined ? undefined : this.types.get(key)!.schema;
+  };
+
+  findFunctionKey(schema: string | undefined, name: string): string | undefined {
+    if (schema !== undefined) {
+      const key = qualifiedKey(schema, name);
+      return this.functions.has(key) ? key : undefined;
+    }
+    for (const s of this.searchSchemas()) {
+      const key = qualifiedKey(s, name);
+      if (this.functions.has(key)) return key;
+    }
+    return undefined;
+  }
+
+  revision(revisionKey: string): string {
+    return this.revisions.get(revisionKey) ?? '';
+  }
+}

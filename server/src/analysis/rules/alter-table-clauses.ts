@@ -1,0 +1,41 @@
+import type { AlterTableStmt } from '@pgsql/types';
+import type { StatementView } from '../statement-view';
+
+export interface ClauseRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * The text range of each subcommand of an ALTER TABLE (`ADD COLUMN …`, `ALTER COLUMN … SET NOT NULL`), in the
+ * order of `stmt.cmds`, so a finding can underline the risky clause instead of the whole statement.
+ *
+ * AlterTableCmd nodes carry no location. The grammar (alter_table_cmds in gram.y) separates subcommands with
+ * commas that sit outside any parentheses or brackets, so the k-th such piece after the table name is cmds[k].
+ * Returns undefined when the pieces do not line up with the commands (the caller then uses the statement).
+ */
+export function alterTableClauseRanges(view: StatementView, stmt: AlterTableStmt): ClauseRange[] | undefined {
+  const tokens = view.tokens().filter((t) => t.name !== 'SQL_COMMENT' && t.name !== 'C_COMMENT');
+  const relationStart = view.offsetOfLocation(stmt.relation?.location);
+  if (relationStart === undefined) return undefined;
+  let i = tokens.findIndex((t) => t.start >= relationStart);
+  if (i < 0) return undefined;
+  // Skip the (possibly schema-qualified) table name: name [. name].
+  i++;
+  while (tokens[i]?.text === '.' && i + 1 < tokens.length) i += 2;
+
+  const clauses: ClauseRange[] = [];
+  let depth = 0;
+  let first = i;
+  for (; i <= tokens.length; i++) {
+    const token = tokens[i];
+    if (token === undefined || (depth === 0 && token.text === ',')) {
+      if (first < i) clauses.push({ start: tokens[first]!.start, end: tokens[i - 1]!.end });
+      first = i + 1;
+      continue;
+    }
+    if (token.text === '(' || token.text === '[') depth++;
+    else if (token.text === ')' || token.text === ']') depth = Math.max(0, depth - 1);
+  }
+  return clauses.length === (stmt.cmds?.length ?? 0) ? clauses : undefined;
+}

@@ -1,0 +1,53 @@
+import { defineRule, ruleDocPath } from './rule';
+import { qualifiedName } from '../relations';
+import { asNode } from '../node-kinds';
+import { alterTableClauseRanges } from './alter-table-clauses';
+
+/**
+ * ALTER COLUMN … SET NOT NULL reads the whole table to check for NULLs while holding AccessExclusiveLock, so
+ * reads and writes wait for the full scan. Since PostgreSQL 12 the scan is skipped when a validated
+ * CHECK (col IS NOT NULL) constraint already proves it; the constraint can be added NOT VALID and validated
+ * under a weaker lock first. PostgreSQL 18's `ADD CONSTRAINT … NOT NULL col` without NOT VALID scans the same way.
+ * https://www.postgresql.org/docs/current/sql-altertable.html (SET/DROP NOT NULL)
+ */
+export const setNotNullScan = defineRule({
+  meta: {
+    id: 'set-not-null-scan',
+    description:
+      'SET NOT NULL on an existing table scans every row under AccessExclusiveLock unless a validated CHECK (col IS NOT NULL) exists.',
+    defaultSeverity: 'warning',
+    docs: ruleDocPath('set-not-null-scan'),
+  },
+  kinds: ['AlterTableStmt'],
+  check(context, stmt) {
+    if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return;
+    if (context.file.createdInFile(stmt.relation)) return;
+    const table = qualifiedName(stmt.relation);
+    const clauses = alterTableClauseRanges(context.statement, stmt);
+    (stmt.cmds ?? []).forEach((item, index) => {
+      const cmd = asNode(item, 'AlterTableCmd');
+      let columns: string[] = [];
+      let form: 'set-not-null' | 'add-not-null-constraint' = 'set-not-null';
+      if (cmd?.subtype === 'AT_SetNotNull' && cmd.name) {
+        columns = [cmd.name];
+      } else if (cmd?.subtype === 'AT_AddConstraint') {
+        const constraint = asNode(cmd.def, 'Constraint');
+        if (constraint?.contype !== 'CONSTR_NOTNULL' || constraint.skip_validation) return;
+        columns = (constraint.keys ?? []).map((k) => asNode(k, 'String')?.sval ?? '').filter(Boolean);
+        form = 'add-not-null-constraint';
+      }
+      const clause = clauses?.[index];
+      for (const column of columns) {
+        if (context.file.hasValidatedNotNullCheck(table, column)) continue;
+        context.report({
+          message:
+            `${form === 'set-not-null' ? 'SET NOT NULL' : 'ADD CONSTRAINT … NOT NULL'} on ${table}.${column} scans the whole table for NULLs ` +
+            `while holding AccessExclusiveLock: reads and writes wait until the scan ends. ` +
+            `First ADD CONSTRAINT … CHECK (${column} IS NOT NULL) NOT VALID and VALIDATE it in a separate transaction; SET NOT NULL then skips the scan.`,
+          data: { table, column, lock: 'AccessExclusiveLock', form },
+          ...(clause ? { range: clause } : {}),
+        });
+      }
+    });
+  },
+});

@@ -1,0 +1,63 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { defaultDocsBaseUrl, parsePgVersion, settingsFromInitializationOptions } from './settings';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+describe('parsePgVersion', () => {
+  it.each([[17, 17], ['16', 16], [12, 12], [18, 18]])('accepts %j', (input, expected) => {
+    expect(parsePgVersion(input)).toEqual({ ok: true, value: expected });
+  });
+  it.each([11, 19, 16.5, '17beta', null, true])('rejects %j with a reason', (input) => {
+    const parsed = parsePgVersion(input);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.error).toMatch(/12.*18/);
+  });
+});
+
+describe('settingsFromInitializationOptions', () => {
+  it('takes valid values and normalizes docsBaseUrl to end with a slash', () => {
+    const warnings: string[] = [];
+    const s = settingsFromInitializationOptions(
+      { pgVersion: 14, diagnosticsDelayMs: 0, docsBaseUrl: 'https://example.org/rules' },
+      (m) => warnings.push(m),
+    );
+    expect(s).toEqual({ pgVersion: 14, diagnosticsDelayMs: 0, docsBaseUrl: 'https://example.org/rules/' });
+    expect(warnings).toEqual([]);
+  });
+
+  it('falls back to defaults on invalid values and says which setting was wrong', () => {
+    const warnings: string[] = [];
+    const s = settingsFromInitializationOptions({ pgVersion: 9, diagnosticsDelayMs: -5, docsBaseUrl: 42 }, (m) =>
+      warnings.push(m),
+    );
+    expect(s.pgVersion).toBe(17);
+    expect(s.diagnosticsDelayMs).toBe(200);
+    expect(s.docsBaseUrl).toMatch(/^file:\/\/.*\/docs\/rules\/$/);
+    expect(warnings.map((w) => w.match(/initializationOptions\.(\w+)/)?.[1])).toEqual([
+      'pgVersion',
+      'diagnosticsDelayMs',
+      'docsBaseUrl',
+    ]);
+  });
+});
+
+describe('defaultDocsBaseUrl', () => {
+  it('finds docs/rules of the package from dist/ (bundled server and CLI) and from the sources', () => {
+    const expected = `${pathToFileURL(join(repoRoot, 'docs', 'rules')).href}/`;
+    expect(defaultDocsBaseUrl(join(repoRoot, 'dist'))).toBe(expected);
+    expect(defaultDocsBaseUrl(join(repoRoot, 'server', 'src', 'lsp'))).toBe(expected);
+  });
+
+  it('assumes dist/ sits under the package root when no package.json names lockstep', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lockstep-docs-'));
+    try {
+      expect(defaultDocsBaseUrl(join(dir, 'dist'))).toBe(`${pathToFileURL(join(dir, 'docs', 'rules')).href}/`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * `npm run fuzz`: broken and pathological documents against the analysis core and the language server.
+ *
+ *   npm run fuzz                              10,000 core cases, 300 server cases, seed 1
+ *   npm run fuzz -- --seed 7 --cases 50000    another seed, more cases
+ *   npm run fuzz -- --seed 1 --case 123       replay one case (core and server)
+ *   npm run fuzz -- --smoke                   the short run that `npm test` also makes (< 20 s)
+ *
+ * Needs the built server (npm run build). Exits 1 on any failure, printing each with its replay command.
+ */
+import { parseArgs } from 'node:util';
+import { formatReport, runFuzz, SPECIAL_CASE_COUNT, type FuzzOptions } from './harness';
+import { findRepoRoot } from './lsp-driver';
+
+export const FULL_RUN = { coreCases: 10_000, serverCases: 300, scale: 1 };
+/** Pathological documents at a tenth of their size (1 MB instead of 10 MB), plus a few random cases. */
+export const SMOKE_RUN = { coreCases: 150, serverCases: 40, scale: 0.1 };
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string' },
+      case: { type: 'string' },
+      cases: { type: 'string' },
+      'server-cases': { type: 'string' },
+      smoke: { type: 'boolean' },
+      'time-limit-ms': { type: 'string' },
+      'max-rss-mb': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log('usage: npm run fuzz -- [--seed S] [--case N | --cases N] [--server-cases N] [--smoke] [--time-limit-ms 1000] [--max-rss-mb 1024]');
+    return;
+  }
+  const run = values.smoke ? SMOKE_RUN : FULL_RUN;
+  const number = (name: string, value: string | undefined, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name}: expected a whole number ≥ 0, got '${value}'`);
+    return n;
+  };
+  const options: FuzzOptions = {
+    seed: number('seed', values.seed, 1),
+    coreCases: number('cases', values.cases, run.coreCases),
+    serverCases: number('server-cases', values['server-cases'], run.serverCases),
+    onlyCase: values.case === undefined ? undefined : number('case', values.case, 0),
+    scale: run.scale,
+    replayFlags: values.smoke ? '--smoke' : '',
+    repoRoot: findRepoRoot(),
+    timeLimitMs: number('time-limit-ms', values['time-limit-ms'], 1000),
+    maxRssMb: number('max-rss-mb', values['max-rss-mb'], 1024),
+    hangMs: 120_000,
+    log: (line) => console.log(line),
+  };
+  const what = options.onlyCase !== undefined ? `case ${options.onlyCase}` : `${options.coreCases} core cases (the first ${SPECIAL_CASE_COUNT} pathological), ${options.serverCases} server cases`;
+  console.log(`fuzz: seed ${options.seed}, ${what}${values.smoke ? ', smoke sizes' : ''}`);
+  const report = await runFuzz(options);
+  console.log(formatReport(report, options));
+  process.exitCode = report.failures.length > 0 ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  console.error(`fuzz: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});
