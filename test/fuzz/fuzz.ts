@@ -4,17 +4,13 @@
  *   npm run fuzz                              10,000 core cases, 300 server cases, seed 1
  *   npm run fuzz -- --seed 7 --cases 50000    another seed, more cases
  *   npm run fuzz -- --seed 1 --case 123       replay one case (core and server)
- *   npm run fuzz -- --smoke                   the short run that `npm test` also makes (< 20 s)
+ *   npm run fuzz -- --smoke                   the short run that `npm test` also makes (< 20 s, 3 s limit)
  *
  * Needs the built server (npm run build). Exits 1 on any failure, printing each with its replay command.
  */
 import { parseArgs } from 'node:util';
-import { formatReport, runFuzz, SPECIAL_CASE_COUNT, type FuzzOptions } from './harness';
+import { formatReport, FULL_RUN, runFuzz, SMOKE_RUN, SPECIAL_CASE_COUNT, type FuzzOptions } from './harness';
 import { findRepoRoot } from './lsp-driver';
-
-export const FULL_RUN = { coreCases: 10_000, serverCases: 300, scale: 1 };
-/** Pathological documents at a tenth of their size (1 MB instead of 10 MB), plus a few random cases. */
-export const SMOKE_RUN = { coreCases: 150, serverCases: 40, scale: 0.1 };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -30,7 +26,7 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log('usage: npm run fuzz -- [--seed S] [--case N | --cases N] [--server-cases N] [--smoke] [--time-limit-ms 1000] [--max-rss-mb 1024]');
+    console.log('usage: npm run fuzz -- [--seed S] [--case N | --cases N] [--server-cases N] [--smoke] [--time-limit-ms N] [--max-rss-mb 1024]');
     return;
   }
   const run = values.smoke ? SMOKE_RUN : FULL_RUN;
@@ -48,7 +44,7 @@ async function main(): Promise<void> {
     scale: run.scale,
     replayFlags: values.smoke ? '--smoke' : '',
     repoRoot: findRepoRoot(),
-    timeLimitMs: number('time-limit-ms', values['time-limit-ms'], 1000),
+    timeLimitMs: number('time-limit-ms', values['time-limit-ms'], run.timeLimitMs),
     maxRssMb: number('max-rss-mb', values['max-rss-mb'], 1024),
     hangMs: 120_000,
     log: (line) => console.log(line),

@@ -6,11 +6,21 @@
  * within the time limit, a server that died or whose memory grew past the bound.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { AnalysisResult } from '../../server/src/analysis/types';
+import type { AnalysisOptions, AnalysisResult } from '../../server/src/analysis/types';
 import { analyzeText, DocumentAnalyzer, initParser } from '../../server/src/analysis/analyzer';
 import { buildCase, loadSeeds, SPECIAL_CASE_COUNT, type FuzzCase, type Seed } from './inputs';
 import { LspDriver } from './lsp-driver';
 import { Prng } from './prng';
+
+/** `npm run fuzz`: the pathological documents at full size (10 MB), 1 s to answer. */
+export const FULL_RUN = { coreCases: 10_000, serverCases: 300, scale: 1, timeLimitMs: 1000 };
+
+/**
+ * `npm run fuzz -- --smoke` and `npm test`: the pathological documents at a tenth of their size, a few hundred
+ * random cases. Its time limit is looser because it runs beside other test files on a 2-core machine; it is
+ * there to catch crashes and hangs, the full run to hold the 1 s limit.
+ */
+export const SMOKE_RUN = { coreCases: 300, serverCases: 60, scale: 0.1, timeLimitMs: 3000 };
 
 export interface FuzzOptions {
   seed: number;
@@ -121,20 +131,28 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 // ---------------------------------------------------------------------------------------------------------------
 // Core
 
+/** The two entry points of the core under test; tests of the harness pass broken ones. */
+export interface CoreUnderTest {
+  analyzeText(text: string, options: AnalysisOptions): AnalysisResult;
+  createAnalyzer(): { analyze(text: string, options: AnalysisOptions): AnalysisResult };
+}
+
+const realCore: CoreUnderTest = { analyzeText, createAnalyzer: () => new DocumentAnalyzer() };
+
 /** Returns a description of what went wrong, or undefined when the core behaved. */
-export function runCoreCase(fuzzCase: FuzzCase, pgVersion: number): string | undefined {
+export function runCoreCase(fuzzCase: FuzzCase, pgVersion: number, core: CoreUnderTest = realCore): string | undefined {
   const options = { pgVersion };
   const final = fuzzCase.steps[fuzzCase.steps.length - 1]!;
   let oneShot: AnalysisResult;
   try {
-    oneShot = analyzeText(final, options);
+    oneShot = core.analyzeText(final, options);
   } catch (error) {
     return `analyzeText threw: ${stackOf(error)}`;
   }
   const broken = checkResult(final, oneShot);
   if (broken) return `analyzeText returned an inconsistent result: ${broken}`;
 
-  const analyzer = new DocumentAnalyzer();
+  const analyzer = core.createAnalyzer();
   let incremental: AnalysisResult | undefined;
   for (const [k, step] of fuzzCase.steps.entries()) {
     try {
@@ -233,10 +251,20 @@ async function runServerCases(options: FuzzOptions, seeds: readonly Seed[], numb
       };
       try {
         let version = 1;
-        noteDiagnostics((await driver.open(uri, fuzzCase.steps[0]!, version, Math.max(limit, 10_000))).ms, 'didOpen');
+        const [opened] = await Promise.all([
+          driver.open(uri, fuzzCase.steps[0]!, version, Math.max(limit, 10_000)),
+          ask('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } }),
+        ]);
+        noteDiagnostics(opened.ms, 'didOpen');
         for (const step of fuzzCase.steps.slice(1)) {
           version++;
-          noteDiagnostics((await driver.changeTo(uri, step, version, Math.max(limit, 10_000))).ms, `didChange to version ${version}`);
+          // The hover goes out right behind the change, so its answer waits for that change's analysis: the
+          // latency a user hovering while typing sees.
+          const [changed] = await Promise.all([
+            driver.changeTo(uri, step, version, Math.max(limit, 10_000)),
+            ask('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } }),
+          ]);
+          noteDiagnostics(changed.ms, `didChange to version ${version}`);
           await askAround(ask, rng, uri, driver.text(uri) ?? '');
         }
         // An edit a confused client might send: a range past the end of the document.

@@ -235,6 +235,11 @@ function randomBytes(rng: Prng, n: number): Uint8Array {
   return out;
 }
 
+/** Built-in seeds without psql meta-commands: a backslash would turn the rest of a one-line file into one. */
+function plainSqlSeeds(seeds: readonly Seed[]): Seed[] {
+  return seeds.filter((s) => s.name.startsWith('builtin:') && !s.text.includes('\\'));
+}
+
 function oneLine(text: string): string {
   return text.replace(/--[^\n\r]*/g, '').replace(/\s+/g, ' ');
 }
@@ -242,7 +247,7 @@ function oneLine(text: string): string {
 const specials: Special[] = [
   {
     name: '10 MB single line of many statements',
-    build: (_rng, seeds, scale) => repeatTo(seeds.slice(-10).map((s) => oneLine(s.text)).join(' '), Math.round(10 * MB * scale)),
+    build: (_rng, seeds, scale) => repeatTo(plainSqlSeeds(seeds).map((s) => oneLine(s.text)).join(' '), Math.round(10 * MB * scale)),
   },
   {
     name: '10 MB single-line INSERT (one statement)',
@@ -273,7 +278,7 @@ const specials: Special[] = [
   { name: '64 KB of random bytes opened as SQL', build: (rng) => decodeLikeAnEditor(randomBytes(rng, 64 * 1024)) },
   { name: '1 MB of random bytes opened as SQL', build: (rng, _s, scale) => decodeLikeAnEditor(randomBytes(rng, Math.round(MB * scale))) },
   { name: '1 MB of NUL bytes', build: (_r, _s, scale) => '\0'.repeat(Math.round(MB * scale)) },
-  { name: 'SQL with NUL between every character', build: (_r, seeds) => seeds.slice(-10).map((s) => s.text).join('\n').split('').join('\0') },
+  { name: 'SQL with NUL between every character', build: (_r, seeds) => plainSqlSeeds(seeds).map((s) => s.text).join('\n').split('').join('\0') },
   { name: '200,000 empty statements', build: (_r, _s, scale) => ';'.repeat(Math.round(200_000 * scale)) },
   { name: '100,000 one-word statements', build: (_r, _s, scale) => 'x;\n'.repeat(Math.round(100_000 * scale)) },
   { name: '20,000 short valid statements', build: (_r, _s, scale) => repeatTo('CREATE INDEX ON t (x);\n', Math.round(20_000 * 23 * scale)) },

@@ -17,8 +17,8 @@ export interface Observation {
 export async function serverMajor(): Promise<number> {
   const session = await pgDriver(embeddedServerUrl()).connect();
   try {
-    const { rows } = await session.query<{ v: string }>('SHOW server_version_num');
-    return Math.floor(Number(rows[0]!.v) / 10000);
+    const { rows } = await session.query<{ major: number }>("SELECT current_setting('server_version_num')::int / 10000 AS major");
+    return rows[0]!.major;
   } finally {
     await session.close();
   }

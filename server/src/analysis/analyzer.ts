@@ -13,6 +13,8 @@ import { StatementView } from './statement-view';
 import { FileContext } from './file-context';
 import { rulesForKind, ruleMeta } from './rules';
 import type { RuleReport } from './rules/rule';
+import type { Catalog } from './catalog';
+import type { StatementEffect } from './lockmodel/model';
 
 export { initParser } from './parse/parser';
 
@@ -38,18 +40,27 @@ export interface AnalysisWork {
   checked: number;
 }
 
+/** Everything computed for one statement in its context; cached by statement text + context key. */
+interface CheckedStatement {
+  effect: StatementEffect;
+  findings: RelativeFinding[];
+}
+
 export class DocumentAnalyzer {
   private pieces = new Map<string, ParsedPiece>();
-  private checks = new Map<string, RelativeFinding[]>();
+  private checks = new Map<string, CheckedStatement>();
   lastWork: AnalysisWork = { parsed: 0, checked: 0 };
 
-  analyze(text: string, options: AnalysisOptions): AnalysisResult {
+  /**
+   * @param base the schema produced by the migrations that run before this file (see migrations/), if known.
+   */
+  analyze(text: string, options: AnalysisOptions, base?: Catalog): AnalysisResult {
     const index = new TextIndex(text);
     const statements: Statement[] = [];
     const findings: Finding[] = [];
     const nextPieces = new Map<string, ParsedPiece>();
-    const nextChecks = new Map<string, RelativeFinding[]>();
-    const file = new FileContext(options);
+    const nextChecks = new Map<string, CheckedStatement>();
+    const file = new FileContext(options, base);
     const work: AnalysisWork = { parsed: 0, checked: 0 };
 
     for (const piece of splitStatements(text)) {
@@ -119,13 +130,15 @@ export class DocumentAnalyzer {
           ast: node.ast,
         });
         const key = `${options.pgVersion}\u0000${view.text}\u0000${file.contextKey(view)}`;
-        let relative = this.checks.get(key) ?? nextChecks.get(key);
-        if (!relative) {
-          relative = runRules(view, file, options);
+        let checked = this.checks.get(key) ?? nextChecks.get(key);
+        if (!checked) {
+          const effect = file.effect(view);
+          checked = { effect, findings: runRules(view, file, effect, options) };
           work.checked++;
         }
-        nextChecks.set(key, relative);
-        for (const f of relative) {
+        nextChecks.set(key, checked);
+        statements[statementIndex]!.effect = checked.effect;
+        for (const f of checked.findings) {
           findings.push({
             rule: f.rule,
             severity: f.severity,
@@ -178,8 +191,8 @@ export class DocumentAnalyzer {
 }
 
 /** One-shot analysis of a whole text (the CLI's entry point). */
-export function analyzeText(text: string, options: AnalysisOptions): AnalysisResult {
-  return new DocumentAnalyzer().analyze(text, options);
+export function analyzeText(text: string, options: AnalysisOptions, base?: Catalog): AnalysisResult {
+  return new DocumentAnalyzer().analyze(text, options, base);
 }
 
 function parsePiece(pieceText: string): ParsedPiece {
@@ -191,7 +204,7 @@ function parsePiece(pieceText: string): ParsedPiece {
   return { outcome, views };
 }
 
-function runRules(view: StatementView, file: FileContext, options: AnalysisOptions): RelativeFinding[] {
+function runRules(view: StatementView, file: FileContext, effect: StatementEffect, options: AnalysisOptions): RelativeFinding[] {
   const out: RelativeFinding[] = [];
   for (const rule of rulesForKind(view.kind)) {
     const report = (r: RuleReport): void => {
@@ -207,7 +220,7 @@ function runRules(view: StatementView, file: FileContext, options: AnalysisOptio
       });
     };
     const payload = (view.ast as Record<string, unknown>)[view.kind];
-    rule.check({ statement: view, file, pgVersion: options.pgVersion, report }, payload as never);
+    rule.check({ statement: view, file, effect, pgVersion: options.pgVersion, report }, payload as never);
   }
   return out;
 }

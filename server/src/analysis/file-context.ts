@@ -1,120 +1,85 @@
 /**
- * What earlier statements of the same file (and, later, earlier migrations) tell us about the statement being
- * checked. Rules read it; the analyzer feeds it statement by statement and keys its cache by `contextKey`.
+ * What the schema and the earlier statements tell us about the statement being analyzed: the static catalog
+ * (earlier migrations, then earlier statements of this file), the session settings the file sets, and the lock
+ * model's answer for the statement. Rules read it; the analyzer feeds it statement by statement and keys its
+ * cache by `contextKey`.
  */
+import type { Node, RangeVar } from '@pgsql/types';
 import type { AnalysisOptions } from './types';
 import type { StatementView } from './statement-view';
-import { referencedRelationNames, createdRelationNames, qualifiedName } from './relations';
-import type { Constraint, Node, RangeVar } from '@pgsql/types';
+import { Catalog, hashString } from './catalog';
+import { catalogFunctionVolatility, catalogSchemaLookup } from './catalog/schema-lookup';
+import type { SchemaLookup, SessionSettings } from './lockmodel/schema';
+import type { FunctionVolatilityLookup } from './pgfacts/volatility';
+import { statementEffect, type StatementEffect } from './lockmodel/model';
 import { asNode } from './node-kinds';
 
-export class FileContext {
-  /** Relations created earlier in this file → index of the creating statement. */
-  private readonly created = new Map<string, number>();
-  private readonly notNullProofs = new NotNullProofs();
+/** Identifies this file's own statements in the catalog's origins. */
+const THIS_FILE = '\u0000current-file';
 
-  constructor(readonly options: AnalysisOptions) {}
+export class FileContext {
+  readonly catalog: Catalog;
+  readonly schema: SchemaLookup;
+  readonly functionVolatility: FunctionVolatilityLookup;
+  readonly settings: SessionSettings = {};
+
+  /** @param base the schema the migrations before this file produce; it is cloned, never changed. */
+  constructor(
+    readonly options: AnalysisOptions,
+    base?: Catalog,
+  ) {
+    this.catalog = base ? base.clone() : new Catalog();
+    this.schema = catalogSchemaLookup(this.catalog, { file: THIS_FILE, transactionStart: 0 });
+    this.functionVolatility = catalogFunctionVolatility(this.catalog);
+  }
 
   /** True when the relation was created by an earlier statement of this file (so it is new and empty). */
   createdInFile(relation: RangeVar | string | undefined): boolean {
     if (!relation) return false;
-    const name = typeof relation === 'string' ? relation : qualifiedName(relation);
-    return this.created.has(name);
-  }
-
-  /** A string that changes iff the context facts about the relations this statement names change. */
-  contextKey(view: StatementView): string {
-    return referencedRelationNames(view.ast)
-      .map((name) => `${name}:${this.created.get(name) ?? '-'}:${this.notNullProofs.key(name)}`)
-      .join(',');
+    return this.catalog.createdBy(this.nameOf(relation))?.file === THIS_FILE;
   }
 
   /**
-   * True when an earlier statement of this file left a validated constraint proving `column` has no NULLs:
-   * CHECK (column IS NOT NULL) added without NOT VALID or validated later, or (PostgreSQL 18) a NOT NULL
-   * constraint likewise. ALTER COLUMN … SET NOT NULL then skips its table scan (PostgreSQL 12+).
+   * True when a validated constraint proves `column` has no NULLs — CHECK (column IS NOT NULL) added without NOT
+   * VALID or validated since, or (PostgreSQL 18) a NOT NULL constraint — so SET NOT NULL skips its scan (PG ≥ 12).
    */
   hasValidatedNotNullCheck(relation: RangeVar | string, column: string): boolean {
-    return this.notNullProofs.proves(typeof relation === 'string' ? relation : qualifiedName(relation), column);
+    return this.schema.hasValidatedNotNullCheck(this.nameOf(relation), column);
+  }
+
+  /** What the lock model says this statement does, in the current context. */
+  effect(view: StatementView): StatementEffect {
+    return statementEffect(view.ast, { schema: this.schema, settings: this.settings, pgVersion: this.options.pgVersion });
+  }
+
+  /**
+   * A string that changes iff the context facts about what this statement names change (catalog revisions of
+   * those relations and types, the session settings), so unrelated edits keep cached results valid.
+   */
+  contextKey(view: StatementView): string {
+    const names = this.catalog.referencedRelations(view.ast);
+    return `${this.catalog.digestOf(names)}|tz=${this.settings.timeZone ?? ''}`;
   }
 
   apply(view: StatementView, statementIndex: number): void {
-    for (const name of createdRelationNames(view.ast)) this.created.set(name, statementIndex);
-    this.notNullProofs.apply(view.ast);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Constraints that prove a column NOT NULL, for the set-not-null-scan rule. Deliberately small: the schema catalog
-// (analysis/catalog/) will model constraints in full and replace this.
-
-interface NotNullProof {
-  columns: string[];
-  validated: boolean;
-}
-
-class NotNullProofs {
-  /** Table → constraint name → what it proves. Unnamed constraints get a private key (they cannot be validated). */
-  private readonly byTable = new Map<string, Map<string, NotNullProof>>();
-  private unnamed = 0;
-
-  proves(table: string, column: string): boolean {
-    for (const proof of this.byTable.get(table)?.values() ?? []) {
-      if (proof.validated && proof.columns.includes(column)) return true;
-    }
-    return false;
+    this.catalog.apply(view.ast, { file: THIS_FILE, statement: statementIndex, textHash: hashString(view.text) });
+    this.trackSettings(view.ast);
   }
 
-  /** The validated facts about `table`, for cache keys. */
-  key(table: string): string {
-    const proofs = this.byTable.get(table);
-    if (!proofs) return '';
-    return [...proofs.values()].filter((p) => p.validated).flatMap((p) => p.columns).sort().join('|');
+  private nameOf(relation: RangeVar | string): string {
+    return typeof relation === 'string' ? relation : this.schema.resolve(relation);
   }
 
-  apply(ast: Node): void {
-    const alter = asNode(ast, 'AlterTableStmt');
-    if (!alter?.relation || alter.objtype !== 'OBJECT_TABLE') return;
-    const table = qualifiedName(alter.relation);
-    for (const item of alter.cmds ?? []) {
-      const cmd = asNode(item, 'AlterTableCmd');
-      if (cmd?.subtype === 'AT_AddConstraint') {
-        const constraint = asNode(cmd.def, 'Constraint');
-        const columns = constraint ? columnsProvenNotNull(constraint) : [];
-        if (columns.length === 0) continue;
-        let proofs = this.byTable.get(table);
-        if (!proofs) this.byTable.set(table, (proofs = new Map()));
-        proofs.set(constraint!.conname ?? `\u0000unnamed${this.unnamed++}`, { columns, validated: !constraint!.skip_validation });
-      } else if (cmd?.subtype === 'AT_ValidateConstraint' && cmd.name) {
-        const proof = this.byTable.get(table)?.get(cmd.name);
-        if (proof) proof.validated = true;
-      } else if (cmd?.subtype === 'AT_DropConstraint' && cmd.name) {
-        this.byTable.get(table)?.delete(cmd.name);
-      }
+  /** SET [LOCAL|SESSION] TimeZone changes what timestamp → timestamptz does (see the lock model). */
+  private trackSettings(ast: Node): void {
+    const set = asNode(ast, 'VariableSetStmt');
+    if (!set || set.name?.toLowerCase() !== 'timezone') return;
+    if (set.kind === 'VAR_SET_VALUE') {
+      const arg = asNode(set.args?.[0], 'A_Const');
+      const value = arg?.sval?.sval;
+      if (value !== undefined) this.settings.timeZone = value;
+    } else if (set.kind === 'VAR_SET_DEFAULT' || set.kind === 'VAR_RESET') {
+      delete this.settings.timeZone;
     }
   }
-}
-
-/**
- * Columns a table constraint proves non-null. PostgreSQL's proof (NotNullImpliedByRelConstraints) recognises
- * `col IS NOT NULL`, also as one conjunct of an AND; it does NOT infer it from e.g. `col > 0` (checked on 17).
- */
-function columnsProvenNotNull(constraint: Constraint): string[] {
-  if (constraint.contype === 'CONSTR_NOTNULL') return (constraint.keys ?? []).map(stringValue);
-  // A NOT ENFORCED check (PostgreSQL 18) proves nothing; the parser marks enforced ones explicitly.
-  if (constraint.contype !== 'CONSTR_CHECK' || constraint.is_enforced !== true) return [];
-  const columns: string[] = [];
-  const visit = (node: Node | undefined): void => {
-    const and = asNode(node, 'BoolExpr');
-    if (and?.boolop === 'AND_EXPR') return (and.args ?? []).forEach(visit);
-    const test = asNode(node, 'NullTest');
-    const fields = asNode(test?.arg, 'ColumnRef')?.fields ?? [];
-    if (test?.nulltesttype === 'IS_NOT_NULL' && fields.length === 1) columns.push(stringValue(fields[0]!));
-  };
-  visit(constraint.raw_expr);
-  return columns;
-}
-
-function stringValue(node: Node): string {
-  return asNode(node, 'String')?.sval ?? '';
 }

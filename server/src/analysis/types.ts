@@ -1,6 +1,7 @@
 // Plain data produced by the analysis core. Nothing here knows about LSP, VS Code, pg or the file system.
 // Positions follow LSP: 0-based lines, 0-based UTF-16 code-unit characters.
 import type { Node } from '@pgsql/types';
+import type { StatementEffect } from './lockmodel/model';
 
 export interface Position {
   line: number;
@@ -36,6 +37,8 @@ export interface Statement {
   ast?: Node;
   /** Set when the statement could not be parsed or is not SQL (psql meta-command, template). */
   problem?: StatementProblem;
+  /** What the lock model says the statement does (locks, rewrites, scans, what waits), for parsed statements. */
+  effect?: StatementEffect;
 }
 
 export interface StatementProblem {

@@ -7,6 +7,24 @@ export const DIAGNOSTIC_SOURCE = 'lockstep';
 /** Rule id of the diagnostic published when Lockstep itself fails; it has no documentation page. */
 export const INTERNAL_ERROR_CODE = 'internal-error';
 
+/** Code of the diagnostic that says a document was only partly analyzed because of its size. */
+export const DOCUMENT_TOO_LARGE_CODE = 'document-too-large';
+
+/** Code of the diagnostic that says how many findings were left out of a document's list. */
+export const TOO_MANY_FINDINGS_CODE = 'too-many-findings';
+
+/**
+ * At most this many findings are published per document. Beyond it a list helps nobody, while its cost does
+ * not stop growing: 100,000 findings are a 36 MB message that takes the server and the editor seconds per edit.
+ */
+export const MAX_DIAGNOSTICS_PER_DOCUMENT = 1000;
+
+/**
+ * Longest message or data string sent. PostgreSQL quotes the offending token in syntax errors, and an
+ * unterminated string or dollar quote makes that token the rest of the file — megabytes in one hover.
+ */
+export const MAX_DIAGNOSTIC_TEXT = 1000;
+
 const severities: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -21,11 +39,99 @@ export function findingToDiagnostic(finding: Finding, docsBaseUrl: string): Diag
     source: DIAGNOSTIC_SOURCE,
     code: finding.rule,
     codeDescription: { href: `${docsBaseUrl}${finding.rule}.md` },
-    message: finding.message,
+    message: shorten(finding.message),
   };
   // Carried so code actions can rebuild fixes from the same named values the message used.
-  if (finding.data !== undefined) diagnostic.data = finding.data;
+  if (finding.data !== undefined) diagnostic.data = shortenValues(finding.data);
   return diagnostic;
+}
+
+/**
+ * The first MAX_DIAGNOSTICS_PER_DOCUMENT findings by severity (errors first), then by position, and one more
+ * diagnostic at 0:0 saying how many were left out. Under the cap, the list is returned unchanged.
+ */
+export function capDiagnostics(diagnostics: Diagnostic[], max = MAX_DIAGNOSTICS_PER_DOCUMENT): Diagnostic[] {
+  if (diagnostics.length <= max) return diagnostics;
+  const rank = (d: Diagnostic) => d.severity ?? DiagnosticSeverity.Warning;
+  const kept = diagnostics
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i)
+    .slice(0, max)
+    .sort((a, b) => a.i - b.i)
+    .map(({ d }) => d);
+  const left = diagnostics.length - max;
+  kept.unshift({
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Information,
+    source: DIAGNOSTIC_SOURCE,
+    code: TOO_MANY_FINDINGS_CODE,
+    message:
+      `Lockstep found ${diagnostics.length} problems in this file and shows the first ${max} (errors first); ` +
+      `${left} more are not listed. Fix the ones shown, or run \`lockstep lint <file>\` to see them all.`,
+  });
+  return kept;
+}
+
+/** Published at 0:0 of a document larger than maxDocumentBytes, which is then only partly analyzed. */
+export function documentTooLargeDiagnostic(
+  part: { totalBytes: number; lastAnalyzedLine: number },
+  maxDocumentBytes: number,
+  docsBaseUrl: string,
+): Diagnostic {
+  const analyzed =
+    part.lastAnalyzedLine === 0
+      ? 'so Lockstep did not analyze it: its first statement alone reaches past the limit'
+      : `so Lockstep analyzed only its statements up to line ${part.lastAnalyzedLine} (the last one that ends ` +
+        `within the limit); statements after line ${part.lastAnalyzedLine} are not checked`;
+  const diagnostic: Diagnostic = {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Warning,
+    source: DIAGNOSTIC_SOURCE,
+    code: DOCUMENT_TOO_LARGE_CODE,
+    message:
+      `This file is ${formatBytes(part.totalBytes)}, more than the ${formatBytes(maxDocumentBytes)} Lockstep ` +
+      `analyzes while you edit, ${analyzed}. To check the whole file, raise the setting lockstep.maxDocumentBytes ` +
+      `(initializationOptions.maxDocumentBytes in other editors) above ${part.totalBytes} — each edit then takes ` +
+      'longer to check — or run `lockstep lint` on it.',
+    data: { totalBytes: part.totalBytes, maxDocumentBytes, lastAnalyzedLine: part.lastAnalyzedLine },
+  };
+  const href = docsLink(docsBaseUrl, '../performance.md#document-size-limit');
+  if (href) diagnostic.codeDescription = { href };
+  return diagnostic;
+}
+
+function docsLink(docsBaseUrl: string, relative: string): string | undefined {
+  try {
+    return new URL(relative, docsBaseUrl).href;
+  } catch {
+    return undefined;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(bytes >= 1e7 ? 0 : 1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} KB`;
+  return `${bytes} bytes`;
+}
+
+function shorten(text: string): string {
+  if (text.length <= MAX_DIAGNOSTIC_TEXT) return text;
+  let end = MAX_DIAGNOSTIC_TEXT - 1;
+  // Never cut a surrogate pair in half: a lone surrogate is not valid Unicode text.
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
+
+function shortenValues(data: Record<string, string | number | boolean>): Record<string, string | number | boolean> {
+  let copy: Record<string, string | number | boolean> | undefined;
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value === 'string' && value.length > MAX_DIAGNOSTIC_TEXT) {
+      copy ??= { ...data };
+      copy[key] = shorten(value);
+    }
+  }
+  return copy ?? data;
 }
 
 /**

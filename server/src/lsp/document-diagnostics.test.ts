@@ -23,7 +23,7 @@ function setup(delayMs: number, analyze: (text: string, options: AnalysisOptions
   const errors: string[] = [];
   const analyzed: string[] = [];
   let analyzersCreated = 0;
-  const settings: DiagnosticsSettings = { pgVersion: 17, diagnosticsDelayMs: delayMs, docsBaseUrl: 'https://docs.example/rules/' };
+  const settings: DiagnosticsSettings = { pgVersion: 17, diagnosticsDelayMs: delayMs, docsBaseUrl: 'https://docs.example/rules/', maxDocumentBytes: 1_000_000 };
   const service = new DocumentDiagnostics(
     {
       document: (uri) => {

@@ -4,7 +4,14 @@ import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver
 import { DocumentAnalyzer } from '../analysis/analyzer';
 import type { AnalysisOptions, AnalysisResult } from '../analysis/types';
 import { KeyedDebouncer } from './debouncer';
-import { analysisFailedDiagnostic, findingToDiagnostic, parserUnavailableDiagnostic } from './diagnostics';
+import {
+  analysisFailedDiagnostic,
+  capDiagnostics,
+  documentTooLargeDiagnostic,
+  findingToDiagnostic,
+  parserUnavailableDiagnostic,
+} from './diagnostics';
+import { analyzablePart } from './document-limit';
 
 export interface Analyzer {
   analyze(text: string, options: AnalysisOptions): AnalysisResult;
@@ -26,6 +33,7 @@ export interface DiagnosticsSettings {
   readonly pgVersion: number;
   readonly diagnosticsDelayMs: number;
   readonly docsBaseUrl: string;
+  readonly maxDocumentBytes: number;
 }
 
 interface OpenDocument {
@@ -92,8 +100,12 @@ export class DocumentDiagnostics {
       diagnostics = [parserUnavailableDiagnostic(this.parserFailure)];
     } else {
       try {
-        const result = state.analyzer.analyze(document.getText(), { pgVersion: settings.pgVersion });
-        diagnostics = result.findings.map((finding) => findingToDiagnostic(finding, settings.docsBaseUrl));
+        const part = analyzablePart(document.getText(), settings.maxDocumentBytes);
+        const result = state.analyzer.analyze(part.text, { pgVersion: settings.pgVersion });
+        diagnostics = capDiagnostics(result.findings.map((finding) => findingToDiagnostic(finding, settings.docsBaseUrl)));
+        if (part.truncated) {
+          diagnostics.unshift(documentTooLargeDiagnostic(part, settings.maxDocumentBytes, settings.docsBaseUrl));
+        }
       } catch (error) {
         state.analyzer = this.createAnalyzer();
         const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -11,7 +11,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser } from '../analysis/analyzer';
 import { DocumentDiagnostics } from './document-diagnostics';
-import { parsePgVersion, settingsFromInitializationOptions, type ServerSettings } from './settings';
+import { parseMaxDocumentBytes, parsePgVersion, settingsFromInitializationOptions, type ServerSettings } from './settings';
 
 export interface ServerStreams {
   input: NodeJS.ReadableStream;
@@ -92,16 +92,22 @@ export function startServer(streams?: ServerStreams): void {
   /** Applies `lockstep.*` workspace settings; unset values keep what initializationOptions gave. */
   function applyWorkspaceSettings(section: unknown): void {
     if (section === null || typeof section !== 'object') return;
-    const value = (section as { pgVersion?: unknown }).pgVersion;
-    if (value === undefined || value === null) return;
-    const parsed = parsePgVersion(value);
-    if (!parsed.ok) {
-      connection.console.warn(`Lockstep: setting lockstep.pgVersion: ${parsed.error}; keeping ${settings.pgVersion}`);
-      return;
+    const values = section as { pgVersion?: unknown; maxDocumentBytes?: unknown };
+    let next = settings;
+    if (values.pgVersion !== undefined && values.pgVersion !== null) {
+      const parsed = parsePgVersion(values.pgVersion);
+      if (parsed.ok) next = { ...next, pgVersion: parsed.value };
+      else connection.console.warn(`Lockstep: setting lockstep.pgVersion: ${parsed.error}; keeping ${settings.pgVersion}`);
     }
-    if (parsed.value === settings.pgVersion) return;
-    settings = { ...settings, pgVersion: parsed.value };
-    // Lock behaviour depends on the server version, so any open document's findings may change.
+    if (values.maxDocumentBytes !== undefined && values.maxDocumentBytes !== null) {
+      const parsed = parseMaxDocumentBytes(values.maxDocumentBytes);
+      if (parsed.ok) next = { ...next, maxDocumentBytes: parsed.value };
+      else connection.console.warn(`Lockstep: setting lockstep.maxDocumentBytes: ${parsed.error}; keeping ${settings.maxDocumentBytes}`);
+    }
+    if (next.pgVersion === settings.pgVersion && next.maxDocumentBytes === settings.maxDocumentBytes) return;
+    settings = next;
+    // Lock behaviour depends on the server version, and the size limit on how much of a file is read, so any
+    // open document's findings may change.
     diagnostics.reanalyzeAll();
   }
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { defaultDocsBaseUrl, parsePgVersion, settingsFromInitializationOptions } from './settings';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from './document-limit';
+import { defaultDocsBaseUrl, parseMaxDocumentBytes, parsePgVersion, settingsFromInitializationOptions } from './settings';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -18,29 +19,44 @@ describe('parsePgVersion', () => {
   });
 });
 
+describe('parseMaxDocumentBytes', () => {
+  it('accepts a whole number of bytes from 1000 up', () => {
+    expect(parseMaxDocumentBytes(1000)).toEqual({ ok: true, value: 1000 });
+    expect(parseMaxDocumentBytes(50_000_000)).toEqual({ ok: true, value: 50_000_000 });
+  });
+  it.each([999, 0, -1, 1.5, '2000000', null, Number.POSITIVE_INFINITY])('rejects %j with a reason', (input) => {
+    const parsed = parseMaxDocumentBytes(input);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.error).toContain('≥ 1000');
+  });
+});
+
 describe('settingsFromInitializationOptions', () => {
   it('takes valid values and normalizes docsBaseUrl to end with a slash', () => {
     const warnings: string[] = [];
     const s = settingsFromInitializationOptions(
-      { pgVersion: 14, diagnosticsDelayMs: 0, docsBaseUrl: 'https://example.org/rules' },
+      { pgVersion: 14, diagnosticsDelayMs: 0, docsBaseUrl: 'https://example.org/rules', maxDocumentBytes: 5_000_000 },
       (m) => warnings.push(m),
     );
-    expect(s).toEqual({ pgVersion: 14, diagnosticsDelayMs: 0, docsBaseUrl: 'https://example.org/rules/' });
+    expect(s).toEqual({ pgVersion: 14, diagnosticsDelayMs: 0, docsBaseUrl: 'https://example.org/rules/', maxDocumentBytes: 5_000_000 });
     expect(warnings).toEqual([]);
   });
 
   it('falls back to defaults on invalid values and says which setting was wrong', () => {
     const warnings: string[] = [];
-    const s = settingsFromInitializationOptions({ pgVersion: 9, diagnosticsDelayMs: -5, docsBaseUrl: 42 }, (m) =>
-      warnings.push(m),
+    const s = settingsFromInitializationOptions(
+      { pgVersion: 9, diagnosticsDelayMs: -5, docsBaseUrl: 42, maxDocumentBytes: '2MB' },
+      (m) => warnings.push(m),
     );
     expect(s.pgVersion).toBe(17);
     expect(s.diagnosticsDelayMs).toBe(200);
     expect(s.docsBaseUrl).toMatch(/^file:\/\/.*\/docs\/rules\/$/);
+    expect(s.maxDocumentBytes).toBe(DEFAULT_MAX_DOCUMENT_BYTES);
     expect(warnings.map((w) => w.match(/initializationOptions\.(\w+)/)?.[1])).toEqual([
       'pgVersion',
       'diagnosticsDelayMs',
       'docsBaseUrl',
+      'maxDocumentBytes',
     ]);
   });
 });

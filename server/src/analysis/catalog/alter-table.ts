@@ -30,6 +30,7 @@ import {
   refreshPartitionedIndexValidity,
   updateColumn,
   addConstraintRecord,
+  viewsUsingColumn,
 } from './tables';
 import { createIndex } from './indexes';
 
@@ -53,7 +54,7 @@ export function alterTable(ctx: ApplyContext, stmt: AlterTableStmt): void {
   const rel = ctx.relationForAlter(rv, kind, stmt.missing_ok === true);
   if (!rel) return;
   // ALTER TABLE t reaches partitions and inheritance children; ALTER TABLE ONLY t does not.
-  const recurse = rv.inh !== false;
+  const recurse = rv.inh === true; // the JSON AST omits false: ONLY leaves inh out
   for (const n of stmt.cmds ?? []) {
     const cmd = nodeAs<AlterTableCmd>(n, 'AlterTableCmd');
     if (cmd) alterTableCommand(ctx, rel.key, cmd, recurse);
@@ -152,7 +153,11 @@ function alterTableCommand(ctx: ApplyContext, key: string, cmd: AlterTableCmd, r
         (c) => ({ ...c, type, ...(collation !== undefined ? { collation } : {}) }),
         recurse,
       );
-      // Views over the table keep their own column types; the digest of each dependent view moves.
+      // PostgreSQL refuses to change the type of a column a view uses ("cannot alter type of a column used by a
+      // view or rule"); the migration has to drop and recreate the view around the change.
+      for (const viewKey of viewsUsingColumn(ctx, key, columnName)) {
+        ctx.problem('dependent-objects', `view ${viewKey} uses column ${columnName} of ${key}; ALTER COLUMN TYPE fails while it exists`, key);
+      }
       return;
     }
     case 'AT_AddConstraint':
@@ -197,10 +202,18 @@ function alterTableCommand(ctx: ApplyContext, key: string, cmd: AlterTableCmd, r
         columns: r.columns.map((c) => (parent.columns.some((p) => p.name === c.name) ? { ...c, inherited: true } : c)),
       }));
       ctx.updateRelation(parent.key, (p) => ({ ...p, children: [...p.children, key] }));
+      // INHERIT does not copy CHECK constraints: the child must already have each one, which becomes inherited
+      // (MergeConstraintsIntoExisting).
       for (const c of parent.constraints) {
-        if (c.kind === 'check' && !c.noInherit && !ctx.relation(key)!.constraints.some((x) => x.name === c.name)) {
-          addConstraintRecord(ctx, key, { ...c, inherited: true, createdBy: ctx.origin });
+        if (c.kind !== 'check' || c.noInherit) continue;
+        if (!ctx.relation(key)!.constraints.some((x) => x.name === c.name)) {
+          ctx.problem('unknown-constraint', `${key} is missing constraint ${c.name} that ${parent.key} requires of children`, key);
+          continue;
         }
+        ctx.updateRelation(key, (r) => ({
+          ...r,
+          constraints: r.constraints.map((x) => (x.name === c.name ? { ...x, inherited: true } : x)),
+        }));
       }
       return;
     }
@@ -266,7 +279,7 @@ function alterTableCommand(ctx: ApplyContext, key: string, cmd: AlterTableCmd, r
       for (const seq of [...ctx.store.relations.values()]) {
         const owned = seq.sequence?.ownedBy;
         if (seq.sequence?.identity && owned?.table === key && owned.column === columnName) {
-          ctx.store.relations.delete(seq.key);
+          ctx.store.deleteRelation(seq.key);
           ctx.touchRelation(seq.key);
         }
       }

@@ -259,7 +259,7 @@ function rename(ctx: ApplyContext, stmt: RenameStmt): void {
         if (!rel.partial) ctx.problem('unknown-column', `column ${stmt.subname} of ${rel.key} does not exist`, rel.key);
         return;
       }
-      renameColumn(ctx, rel.key, stmt.subname, newName, rv.inh !== false);
+      renameColumn(ctx, rel.key, stmt.subname, newName, rv.inh === true);
       return;
     }
     case 'OBJECT_TABCONSTRAINT': {

@@ -256,8 +256,8 @@ export class Catalog {
    * functions; order and duplicates do not matter.
    */
   digestOf(names: readonly string[]): string {
-    const parts: string[] = [];
-    for (const name of [...new Set(names)].sort()) parts.push(this.digestPart(name));
+    // Different spellings of one object (`users`, `public.users`) resolve to the same part.
+    const parts = [...new Set(names.map((name) => this.digestPart(name)))].sort();
     return hashString(parts.join('\n'));
   }
 

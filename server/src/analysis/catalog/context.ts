@@ -17,8 +17,6 @@ export class ApplyContext {
   private readonly touchedRevisions = new Set<string>();
   private readonly touchedKeys = new Set<string>();
   private readonly problems: CatalogProblem[] = [];
-  /** Search path override while applying CREATE SCHEMA … elements. */
-  schemaOverride: string | undefined;
 
   constructor(
     readonly store: CatalogStore,
@@ -82,7 +80,7 @@ export class ApplyContext {
   // ---- naming ----
 
   creationSchema(): string {
-    return this.schemaOverride ?? this.store.creationSchema();
+    return this.store.creationSchema();
   }
 
   /** Schema and key a CREATE statement's RangeVar names. */
@@ -94,12 +92,7 @@ export class ApplyContext {
 
   /** Key of an existing relation a RangeVar names, or undefined. */
   existingRelationKey(rv: RangeVar): string | undefined {
-    const schema = rv.schemaname || undefined;
-    if (schema === undefined && this.schemaOverride !== undefined) {
-      const key = qualifiedKey(this.schemaOverride, rv.relname ?? '');
-      if (this.store.relations.has(key)) return key;
-    }
-    return this.store.findRelationKey(schema, rv.relname ?? '');
+    return this.store.findRelationKey(rv.schemaname || undefined, rv.relname ?? '');
   }
 
   /** Key for a RangeVar whether or not it exists (existing relation, else where it would be created). */
@@ -114,7 +107,7 @@ export class ApplyContext {
   }
 
   putRelation(rel: Relation): void {
-    this.store.relations.set(rel.key, rel);
+    this.store.setRelation(rel);
     this.touchRelation(rel.key);
   }
 

@@ -12,7 +12,7 @@ import { constValue, defElems, nodeAs, stringList } from './ast';
 import { ApplyContext } from './context';
 import type { ColumnType, FunctionInfo, FunctionParameterInfo, ParameterMode, Volatility } from './model';
 import { qualifiedKey } from './names';
-import { columnTypeOf, typeIdentity } from './type-names';
+import { columnTypeOf, formatColumnType, typeIdentity } from './type-names';
 
 const MODES: Record<string, ParameterMode> = {
   FUNC_PARAM_IN: 'in',
@@ -32,8 +32,9 @@ function isIdentityMode(mode: ParameterMode): boolean {
   return mode === 'in' || mode === 'inout' || mode === 'variadic';
 }
 
+/** `public.touch(int4,public.mood[])`: built-in types unqualified, as regprocedure prints them. */
 export function signatureOf(schema: string, name: string, argTypes: readonly ColumnType[]): string {
-  return `${qualifiedKey(schema, name)}(${argTypes.map(typeIdentity).join(',')})`;
+  return `${qualifiedKey(schema, name)}(${argTypes.map((t) => formatColumnType({ ...t, typmods: [] })).join(',')})`;
 }
 
 function sameArgs(a: readonly ColumnType[], b: readonly ColumnType[]): boolean {

@@ -241,7 +241,7 @@ export interface FunctionInfo {
   readonly kind: 'function' | 'procedure';
   readonly schema: string;
   readonly name: string;
-  /** `schema.name(argtype,…)` over the identity arguments, e.g. `public.touch(pg_catalog.int4,text)`. */
+  /** `schema.name(argtype,…)` over the identity arguments, e.g. `public.touch(int4,text)`. */
   readonly signature: string;
   /** Identity argument types (IN, INOUT, VARIADIC), the ones that tell overloads apart. */
   readonly argTypes: readonly ColumnType[];

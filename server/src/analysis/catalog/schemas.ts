@@ -15,6 +15,7 @@ import { qualifiedKey, splitSearchPath } from './names';
 import { DEFAULT_SEARCH_PATH } from './store';
 import { dropRelation, moveRelation } from './tables';
 import { dropType, moveType } from './user-types';
+import { signatureOf } from './functions';
 
 export function createSchema(ctx: ApplyContext, stmt: CreateSchemaStmt, applyElement: (node: Node) => void): void {
   // CREATE SCHEMA AUTHORIZATION bob without a name creates schema "bob".
@@ -26,13 +27,14 @@ export function createSchema(ctx: ApplyContext, stmt: CreateSchemaStmt, applyEle
     ctx.store.schemas.set(name, { name, createdBy: ctx.origin });
     ctx.noteKey(name);
   }
-  // Schema elements are created in the new schema whatever search_path says.
-  const previous = ctx.schemaOverride;
-  ctx.schemaOverride = name;
+  // Schema elements are created in, and resolve names first in, the new schema (CREATE SCHEMA pushes it onto the
+  // front of the search path while it runs them).
+  const saved = ctx.store.localSearchPath;
+  ctx.store.localSearchPath = [name, ...ctx.store.searchPath];
   try {
     for (const element of stmt.schemaElts ?? []) applyElement(element);
   } finally {
-    ctx.schemaOverride = previous;
+    ctx.store.localSearchPath = saved;
   }
 }
 
@@ -79,7 +81,7 @@ export function renameSchema(ctx: ApplyContext, from: string, to: string): void 
     if (overloads[0]?.schema !== from) continue;
     ctx.store.functions.delete(key);
     ctx.touchFunction(key);
-    const moved = overloads.map((f) => ({ ...f, schema: to, signature: f.signature.replace(key, qualifiedKey(to, f.name)) }));
+    const moved = overloads.map((f) => ({ ...f, schema: to, signature: signatureOf(to, f.name, f.argTypes) }));
     const newKey = qualifiedKey(to, overloads[0]!.name);
     ctx.store.functions.set(newKey, moved);
     ctx.touchFunction(newKey);

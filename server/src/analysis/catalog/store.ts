@@ -33,7 +33,35 @@ export class CatalogStore {
     public sessionSearchPath: readonly string[] = DEFAULT_SEARCH_PATH,
     /** SET LOCAL search_path, valid until the transaction ends. */
     public localSearchPath: readonly string[] | undefined = undefined,
+    /** `schema NUL constraint name` → how many relations use it, so name generation need not scan the schema. */
+    private readonly constraintNames = new CowMap<string, number>(),
   ) {}
+
+  /** Stores a relation record; every relation write goes through here to keep the constraint-name index. */
+  setRelation(rel: Relation): void {
+    const old = this.relations.get(rel.key);
+    this.relations.set(rel.key, rel);
+    // Records are immutable: an unchanged constraints array means unchanged names (and no index copy on a fork).
+    if (old && old.constraints === rel.constraints && old.schema === rel.schema) return;
+    if (old) this.countConstraintNames(old, -1);
+    this.countConstraintNames(rel, 1);
+  }
+
+  deleteRelation(key: string): void {
+    const old = this.relations.get(key);
+    if (!old) return;
+    this.countConstraintNames(old, -1);
+    this.relations.delete(key);
+  }
+
+  private countConstraintNames(rel: Relation, delta: number): void {
+    for (const c of rel.constraints) {
+      const k = `${rel.schema}\u0000${c.name}`;
+      const n = (this.constraintNames.get(k) ?? 0) + delta;
+      if (n > 0) this.constraintNames.set(k, n);
+      else this.constraintNames.delete(k);
+    }
+  }
 
   fork(): CatalogStore {
     return new CatalogStore(
@@ -46,6 +74,7 @@ export class CatalogStore {
       this.revisions.fork(),
       this.sessionSearchPath,
       this.localSearchPath,
+      this.constraintNames.fork(),
     );
   }
 
@@ -108,17 +137,13 @@ export class CatalogStore {
     return this.relations.has(key) || this.indexOwner.has(key) || this.types.has(key);
   }
 
-  /** Constraint names in use in a schema (PostgreSQL picks generated constraint names unique per schema). */
-  constraintNamesIn(schema: string): Set<string> {
-    const names = new Set<string>();
-    for (const rel of this.relations.values()) {
-      if (rel.schema !== schema) continue;
-      for (const c of rel.constraints) names.add(c.name);
-    }
+  /** Is a constraint name in use in a schema? PostgreSQL picks generated constraint names unique per schema. */
+  constraintNameTaken(schema: string, name: string): boolean {
+    if ((this.constraintNames.get(`${schema}\u0000${name}`) ?? 0) > 0) return true;
     for (const t of this.types.values()) {
-      if (t.schema === schema && t.kind === 'domain') for (const c of t.constraints) names.add(c.name);
+      if (t.schema === schema && t.kind === 'domain' && t.constraints.some((c) => c.name === name)) return true;
     }
-    return names;
+    return false;
   }
 
   splitName(name: RelationName): [string | undefined, string] | undefined {

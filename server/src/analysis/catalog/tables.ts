@@ -10,7 +10,7 @@ import type {
   RangeVar,
   TableLikeClause,
 } from '@pgsql/types';
-import { columnRefNames, figureColumnName, nodeAs, nodeKind, renameColumnRefs, stringList } from './ast';
+import { columnRefNames, figureColumnName, nodeAs, nodeKind, renameColumnRefs, stringList, visit } from './ast';
 import { ApplyContext, newRelation } from './context';
 import type {
   Column,
@@ -262,13 +262,9 @@ export function createTable(ctx: ApplyContext, stmt: CreateStmt, foreign: boolea
   for (const parent of parents) {
     for (const pc of parent.columns) {
       const existing = columns.find((c) => c.name === pc.name);
-      const inheritedColumn: Column = {
-        ...pc,
-        inherited: true,
-        createdBy: ctx.origin,
-        // Identity is not inherited by plain inheritance children, only by partitions (PostgreSQL 17+).
-        ...(isPartition ? {} : { identity: undefined }),
-      };
+      // Identity is not inherited by plain inheritance children, only by partitions (PostgreSQL 17+).
+      const { identity: _identity, ...withoutIdentity } = pc;
+      const inheritedColumn: Column = { ...(isPartition ? pc : withoutIdentity), inherited: true, createdBy: ctx.origin };
       upsert(existing ? { ...existing, notNull: existing.notNull || pc.notNull } : inheritedColumn);
     }
   }
@@ -300,8 +296,8 @@ export function createTable(ctx: ApplyContext, stmt: CreateStmt, foreign: boolea
         // LIKE always copies NOT NULL; defaults, generated expressions and identity only when asked.
         let col: Column = { name: sc.name, type: sc.type, notNull: sc.notNull, inherited: false, createdBy: ctx.origin };
         if (sc.collation) col = { ...col, collation: sc.collation };
-        if (sc.default && !sc.serial && options & LIKE_DEFAULTS) col = { ...col, default: sc.default };
-        if (sc.serial && options & LIKE_DEFAULTS) col = { ...col, default: sc.default };
+        // A serial column's nextval() default is copied as is, still pointing at the source table's sequence.
+        if (sc.default && options & LIKE_DEFAULTS) col = { ...col, default: sc.default };
         if (sc.generated && options & LIKE_GENERATED) col = { ...col, generated: sc.generated };
         if (sc.identity && options & LIKE_IDENTITY) {
           col = { ...col, identity: sc.identity };
@@ -387,9 +383,42 @@ export function createTable(ctx: ApplyContext, stmt: CreateStmt, foreign: boolea
   // order decides which generated name wins a collision. A new table is empty, so even NOT VALID constraints
   // start valid (transformCheckConstraints, transformFKConstraints).
   const phase = (c: ConstraintNode) => (c.contype === 'CONSTR_FOREIGN' ? 2 : c.contype === 'CONSTR_CHECK' || c.contype === 'CONSTR_NOTNULL' ? 0 : 1);
-  for (const step of [0, 1, 2]) {
-    for (const c of pending) if (phase(c) === step) addConstraint(ctx, rel.key, c, { creating: true, recurse: true });
+  for (const c of pending) if (phase(c) === 0) addConstraint(ctx, rel.key, c, { creating: true, recurse: true });
+  for (const c of dedupeKeyConstraints(pending.filter((c) => phase(c) === 1))) {
+    addConstraint(ctx, rel.key, c, { creating: true, recurse: true });
   }
+  for (const c of pending) if (phase(c) === 2) addConstraint(ctx, rel.key, c, { creating: true, recurse: true });
+}
+
+/**
+ * transformIndexConstraints: the primary key's index is built first, and a key constraint identical to an earlier
+ * one (`id text UNIQUE PRIMARY KEY`) is dropped, its name passed on to the earlier one if that was unnamed.
+ */
+function dedupeKeyConstraints(constraints: readonly ConstraintNode[]): ConstraintNode[] {
+  const primary = constraints.find((c) => c.contype === 'CONSTR_PRIMARY');
+  const kept: ConstraintNode[] = primary ? [primary] : [];
+  const shape = (c: ConstraintNode) =>
+    JSON.stringify([
+      c.contype === 'CONSTR_EXCLUSION' ? c.exclusions : stringList(c.keys),
+      stringList(c.including),
+      c.where_clause ?? null,
+      c.access_method ?? 'btree',
+      c.nulls_not_distinct === true,
+      c.deferrable === true,
+      c.initdeferred === true,
+      c.contype === 'CONSTR_EXCLUSION',
+    ], (k, v) => (k === 'location' ? undefined : v));
+  for (const c of constraints) {
+    if (c === primary) continue;
+    if (c.indexname) {
+      kept.push(c);
+      continue;
+    }
+    const i = kept.findIndex((k) => !k.indexname && shape(k) === shape(c));
+    if (i < 0) kept.push(c);
+    else if (kept[i]!.conname === undefined && c.conname !== undefined) kept[i] = { ...kept[i]!, conname: c.conname };
+  }
+  return kept;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -549,8 +578,7 @@ export function addConstraint(
 }
 
 function takenConstraintName(ctx: ApplyContext, schema: string): (name: string) => boolean {
-  let names: Set<string> | undefined;
-  return (name) => (names ??= ctx.store.constraintNamesIn(schema)).has(name);
+  return (name) => ctx.store.constraintNameTaken(schema, name);
 }
 
 /**
@@ -942,6 +970,11 @@ export function dropColumn(ctx: ApplyContext, tableKey: string, name: string, ca
     for (const seq of [...ctx.store.relations.values()]) {
       if (seq.sequence?.ownedBy?.table === key && seq.sequence.ownedBy.column === name) dropRelation(ctx, seq.key, true);
     }
+    // Views that use the column need CASCADE (and go with it); PostgreSQL refuses otherwise.
+    for (const viewKey of viewsUsingColumn(ctx, key, name)) {
+      if (cascade) dropRelation(ctx, viewKey, true);
+      else ctx.problem('dependent-objects', `view ${viewKey} uses column ${name} of ${key}; DROP COLUMN needs CASCADE`, key);
+    }
     // Foreign keys elsewhere that reference the column need CASCADE; either way they are gone afterwards.
     for (const stale of [...ctx.store.relations.values()]) {
       const other = ctx.relation(stale.key);
@@ -1032,6 +1065,22 @@ export function dependentViewKeys(ctx: ApplyContext, key: string): string[] {
 }
 
 /**
+ * Views over `tableKey` whose query may use `column`: it names the column, or selects `*` (expanded when the view
+ * was created). Column names are matched without resolving which table they belong to, so this can over-report.
+ */
+export function viewsUsingColumn(ctx: ApplyContext, tableKey: string, column: string): string[] {
+  return dependentViewKeys(ctx, tableKey).filter((viewKey) => {
+    const query = ctx.relation(viewKey)?.query;
+    if (columnRefNames(query).has(column)) return true;
+    let star = false;
+    visit(query, (key) => {
+      if (key === 'A_Star') star = true;
+    });
+    return star;
+  });
+}
+
+/**
  * DROP of a relation with what PostgreSQL takes along: indexes, owned sequences, partitions, and, with CASCADE,
  * dependent views, inheritance children and foreign keys that reference it.
  */
@@ -1039,7 +1088,7 @@ export function dropRelation(ctx: ApplyContext, key: string, cascade: boolean): 
   const rel = ctx.relation(key);
   if (!rel) return;
   // Remove first so cycles (views on views, self-references) terminate.
-  ctx.store.relations.delete(key);
+  ctx.store.deleteRelation(key);
   ctx.touchRelation(key);
   for (const idx of rel.indexes) {
     ctx.store.indexOwner.delete(idx.key);
@@ -1104,7 +1153,7 @@ export function moveRelation(ctx: ApplyContext, key: string, newSchema: string, 
     if (from !== to) ctx.noteKey(from);
   }
   const mapIndex = (k: string) => indexKeyMap.get(k) ?? k;
-  ctx.store.relations.delete(key);
+  ctx.store.deleteRelation(key);
   ctx.moveRevision('r', key, newKey);
   ctx.putRelation({
     ...rel,

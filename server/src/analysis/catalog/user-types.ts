@@ -145,7 +145,7 @@ function domainConstraint(
   // Unnamed domain checks are called domain_check (ChooseConstraintName(domain, NULL, "check")).
   const name =
     c.conname ??
-    chooseObjectName(domain.name, undefined, 'check', (n) => taken.has(n) || ctx.store.constraintNamesIn(domain.schema).has(n));
+    chooseObjectName(domain.name, undefined, 'check', (n) => taken.has(n) || ctx.store.constraintNameTaken(domain.schema, n));
   taken.add(name);
   return {
     name,

@@ -12,11 +12,11 @@ import type {
   TypeCast,
   ViewStmt,
 } from '@pgsql/types';
-import { figureColumnName, nodeAs, nodeKind, stringList, visit } from './ast';
+import { constValue, figureColumnName, nodeAs, nodeKind, stringList, visit } from './ast';
 import { ApplyContext, newRelation } from './context';
 import type { Column, ColumnType, Relation, RelationKind } from './model';
 import { dropRelation } from './tables';
-import { columnTypeOf, UNKNOWN_TYPE } from './type-names';
+import { builtinType, columnTypeOf, UNKNOWN_TYPE } from './type-names';
 
 /** Names of CTEs defined anywhere in a statement: an unqualified RangeVar with such a name is not a relation. */
 export function cteNames(node: unknown): Set<string> {
@@ -49,15 +49,18 @@ interface FromItem {
   columns: readonly { name: string; type: ColumnType }[];
 }
 
-function fromItems(ctx: ApplyContext, nodes: readonly Node[] | undefined, ctes: Set<string>): FromItem[] {
+type CteScope = ReadonlyMap<string, readonly { name: string; type: ColumnType }[]>;
+
+function fromItems(ctx: ApplyContext, nodes: readonly Node[] | undefined, ctes: CteScope): FromItem[] {
   const out: FromItem[] = [];
   for (const n of nodes ?? []) {
     const kind = nodeKind(n);
     if (kind === 'RangeVar') {
       const rv = (n as { RangeVar: RangeVar }).RangeVar;
-      const key = !rv.schemaname && ctes.has(rv.relname ?? '') ? undefined : ctx.existingRelationKey(rv);
+      const cte = !rv.schemaname ? ctes.get(rv.relname ?? '') : undefined;
+      const key = cte ? undefined : ctx.existingRelationKey(rv);
       const rel = key !== undefined ? ctx.relation(key) : undefined;
-      out.push({ alias: rv.alias?.aliasname ?? rv.relname ?? '', columns: rel?.columns ?? [] });
+      out.push({ alias: rv.alias?.aliasname ?? rv.relname ?? '', columns: cte ?? rel?.columns ?? [] });
     } else if (kind === 'JoinExpr') {
       const j = (n as { JoinExpr: JoinExpr }).JoinExpr;
       out.push(...fromItems(ctx, [j.larg, j.rarg].filter((x): x is Node => x !== undefined), ctes));
@@ -76,11 +79,30 @@ function fromItems(ctx: ApplyContext, nodes: readonly Node[] | undefined, ctes: 
 export function queryColumns(
   ctx: ApplyContext,
   query: Node | undefined,
-  ctes: Set<string> = cteNames(query),
+  outer: CteScope = new Map(),
 ): { name: string; type: ColumnType }[] {
   const select = nodeAs<SelectStmt>(query, 'SelectStmt');
   if (!select) return [];
-  if (select.larg && select.op && select.op !== 'SETOP_NONE') return queryColumns(ctx, { SelectStmt: select.larg }, ctes);
+  let ctes = outer;
+  if (select.withClause?.ctes?.length) {
+    // Each CTE sees the ones before it; its columns are its query's, renamed by an explicit column list.
+    const scope = new Map(outer);
+    for (const n of select.withClause.ctes) {
+      const cte = nodeAs<CommonTableExpr>(n, 'CommonTableExpr');
+      if (!cte?.ctename) continue;
+      const aliases = stringList(cte.aliascolnames);
+      const columns = queryColumns(ctx, cte.ctequery, scope).map((c, i) => ({ ...c, name: aliases[i] ?? c.name }));
+      scope.set(cte.ctename, columns);
+    }
+    ctes = scope;
+  }
+  if (select.larg && select.op && select.op !== 'SETOP_NONE') {
+    // UNION / INTERSECT / EXCEPT: names come from the left branch; a type the left branch leaves open (a bare
+    // NULL) is resolved from the right one.
+    const left = queryColumns(ctx, { SelectStmt: select.larg }, ctes);
+    const right = select.rarg ? queryColumns(ctx, { SelectStmt: select.rarg }, ctes) : [];
+    return left.map((c, i) => (c.type === UNKNOWN_TYPE && right[i] ? { ...c, type: right[i]!.type } : c));
+  }
   if (select.valuesLists && select.valuesLists.length > 0) {
     const first = nodeAs<{ items?: Node[] }>(select.valuesLists[0], 'List')?.items ?? [];
     return first.map((_, i) => ({ name: `column${i + 1}`, type: UNKNOWN_TYPE }));
@@ -106,20 +128,87 @@ export function queryColumns(
   return out;
 }
 
+const COMPARISON_OPERATORS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=', '~~', '!~~', '~~*', '!~~*', '~', '~*', '@>', '<@', '&&', '?', '?|', '?&']);
+
+/**
+ * The type of a select-list expression when it is evident without PostgreSQL's full type resolution: column
+ * references, casts, constants, comparisons and the common aggregates. Anything else is `unknown`.
+ */
 function expressionType(ctx: ApplyContext, node: Node | undefined, items: FromItem[]): ColumnType {
-  const cast = nodeAs<TypeCast>(node, 'TypeCast');
-  if (cast) return columnTypeOf(cast.typeName, (s, n) => ctx.store.resolveTypeSchema(s, n));
-  const ref = nodeAs<{ fields?: Node[] }>(node, 'ColumnRef');
-  if (!ref) return UNKNOWN_TYPE;
-  const names = stringList(ref.fields);
-  const column = names[names.length - 1];
-  const qualifier = names.length > 1 ? names[names.length - 2] : undefined;
-  for (const item of items) {
-    if (qualifier !== undefined && item.alias !== qualifier) continue;
-    const found = item.columns.find((c) => c.name === column);
-    if (found) return found.type;
+  if (!node) return UNKNOWN_TYPE;
+  const kind = nodeKind(node);
+  const v = (node as Record<string, any>)[kind];
+  switch (kind) {
+    case 'TypeCast':
+      return columnTypeOf((v as TypeCast).typeName, (s, n) => ctx.store.resolveTypeSchema(s, n));
+    case 'ColumnRef': {
+      const names = stringList(v.fields);
+      const column = names[names.length - 1];
+      const qualifier = names.length > 1 ? names[names.length - 2] : undefined;
+      for (const item of items) {
+        if (qualifier !== undefined && item.alias !== qualifier) continue;
+        const found = item.columns.find((c) => c.name === column);
+        if (found) return found.type;
+      }
+      return UNKNOWN_TYPE;
+    }
+    case 'A_Const': {
+      const c = constValue(node);
+      if (typeof c === 'boolean') return builtinType('bool');
+      if (typeof c === 'number') return Number.isInteger(c) && v.ival !== undefined ? builtinType('int4') : builtinType('numeric');
+      return UNKNOWN_TYPE;
+    }
+    case 'A_Expr':
+      return v.kind === 'AEXPR_OP' && COMPARISON_OPERATORS.has(stringList(v.name).pop() ?? '')
+        ? builtinType('bool')
+        : v.kind === 'AEXPR_IN' || v.kind === 'AEXPR_LIKE' || v.kind === 'AEXPR_ILIKE' || v.kind === 'AEXPR_BETWEEN' || v.kind === 'AEXPR_DISTINCT' || v.kind === 'AEXPR_NOT_DISTINCT'
+          ? builtinType('bool')
+          : UNKNOWN_TYPE;
+    case 'BoolExpr':
+    case 'NullTest':
+    case 'BooleanTest':
+      return builtinType('bool');
+    case 'CoalesceExpr': {
+      for (const arg of (v.args ?? []) as Node[]) {
+        const t = expressionType(ctx, arg, items);
+        if (t !== UNKNOWN_TYPE) return t;
+      }
+      return UNKNOWN_TYPE;
+    }
+    case 'SQLValueFunction': {
+      const op = String(v.op ?? '');
+      if (op.startsWith('SVFOP_CURRENT_TIMESTAMP')) return builtinType('timestamptz');
+      if (op.startsWith('SVFOP_LOCALTIMESTAMP')) return builtinType('timestamp');
+      if (op === 'SVFOP_CURRENT_DATE') return builtinType('date');
+      return UNKNOWN_TYPE;
+    }
+    case 'FuncCall': {
+      const name = stringList(v.funcname).pop();
+      const arg = ((v.args ?? []) as Node[])[0];
+      switch (name) {
+        case 'count':
+          return builtinType('int8');
+        case 'max':
+        case 'min':
+          return expressionType(ctx, arg, items);
+        case 'sum': {
+          // PostgreSQL's sum(): int2/int4 → int8, int8/numeric → numeric, float4/float8 keep their type.
+          const t = expressionType(ctx, arg, items);
+          if (t.schema !== 'pg_catalog' || t.arrayDimensions > 0) return UNKNOWN_TYPE;
+          if (t.name === 'int2' || t.name === 'int4') return builtinType('int8');
+          if (t.name === 'int8' || t.name === 'numeric') return builtinType('numeric');
+          if (t.name === 'float4' || t.name === 'float8' || t.name === 'interval' || t.name === 'money') return builtinType(t.name);
+          return UNKNOWN_TYPE;
+        }
+        case 'now':
+          return builtinType('timestamptz');
+        default:
+          return UNKNOWN_TYPE;
+      }
+    }
+    default:
+      return UNKNOWN_TYPE;
   }
-  return UNKNOWN_TYPE;
 }
 
 function viewRelation(

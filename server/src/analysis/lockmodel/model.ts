@@ -32,7 +32,15 @@ export interface StatementEffect {
   /** What was not covered, for an honest "unknown". */
   unknownParts: string[];
   /** The facts that produced the answer, for traceability (hover links, tests). */
-  facts: LockFact[];
+  facts: AppliedFact[];
+}
+
+/** A fact as plain data (the fact's matching logic stays in facts/). */
+export interface AppliedFact {
+  id: string;
+  summary: string;
+  docs: string;
+  why?: string;
 }
 
 export interface ModelContext {
@@ -130,7 +138,7 @@ class EffectBuilder {
       transaction: this.transaction,
       unknown: this.unknownParts.length > 0,
       unknownParts: this.unknownParts,
-      facts: this.facts,
+      facts: this.facts.map((f) => ({ id: f.id, summary: f.summary, docs: f.docs, ...(f.why ? { why: f.why } : {}) })),
     };
   }
 

@@ -2,7 +2,7 @@ import type { ColumnDef, Constraint } from '@pgsql/types';
 import { defineRule, ruleDocPath } from './rule';
 import { qualifiedName } from '../relations';
 import { asNode } from '../node-kinds';
-import { explainVolatility } from '../pgfacts/volatility';
+import { explainVolatility, type FunctionVolatilityLookup } from '../pgfacts/volatility';
 import { alterTableClauseRanges } from './alter-table-clauses';
 
 /** Why adding this column computes a value for every existing row. */
@@ -41,7 +41,7 @@ export const addColumnVolatileDefault = defineRule({
       if (cmd?.subtype !== 'AT_AddColumn') return;
       const column = asNode(cmd.def, 'ColumnDef');
       if (!column?.colname) return;
-      const found = rewriteReason(column, context.pgVersion);
+      const found = rewriteReason(column, context.pgVersion, context.file.functionVolatility);
       if (!found) return;
       const clause = clauses?.[index];
       context.report({
@@ -53,7 +53,7 @@ export const addColumnVolatileDefault = defineRule({
   },
 });
 
-function rewriteReason(column: ColumnDef, pgVersion: number): RewriteReason | undefined {
+function rewriteReason(column: ColumnDef, pgVersion: number, userFunctions: FunctionVolatilityLookup): RewriteReason | undefined {
   const constraints = (column.constraints ?? []).map((c) => asNode(c, 'Constraint')).filter((c): c is Constraint => !!c);
   if (constraints.some((c) => c.contype === 'CONSTR_IDENTITY')) return { reason: 'identity' };
   const typeNames = (column.typeName?.names ?? []).map((n) => asNode(n, 'String')?.sval ?? '');
@@ -64,7 +64,7 @@ function rewriteReason(column: ColumnDef, pgVersion: number): RewriteReason | un
   if (generated && (generated.generated_kind === 's' || pgVersion < 18)) return { reason: 'stored-generated' };
   const defaultExpr = constraints.find((c) => c.contype === 'CONSTR_DEFAULT')?.raw_expr;
   if (!defaultExpr) return undefined;
-  const verdict = explainVolatility(defaultExpr);
+  const verdict = explainVolatility(defaultExpr, userFunctions);
   if (verdict.volatility !== 'volatile' && verdict.volatility !== 'unknown') return undefined;
   const name = verdict.culprit?.name ?? '';
   const culprit =

@@ -2,6 +2,7 @@ import type { NodeKind, NodeOf } from '../node-kinds';
 import type { Severity } from '../types';
 import type { StatementView } from '../statement-view';
 import type { FileContext } from '../file-context';
+import type { StatementEffect } from '../lockmodel/model';
 
 export interface RuleMeta {
   /** Stable id, also the name of the rule's file and of its doc page docs/rules/<id>.md. */
@@ -25,6 +26,8 @@ export interface RuleReport {
 export interface RuleContext {
   readonly statement: StatementView;
   readonly file: FileContext;
+  /** The lock model's answer for this statement in its context. */
+  readonly effect: StatementEffect;
   readonly pgVersion: number;
   report(finding: RuleReport): void;
 }

@@ -1,0 +1,134 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initParser } from '../parse/parser';
+import { Catalog } from './catalog';
+import { problemsOf, replaySql } from './testing';
+
+beforeAll(async () => {
+  await initParser();
+});
+
+function replay(sql: string, catalog = new Catalog()) {
+  const outcome = replaySql(catalog, sql, 'f.sql');
+  return { catalog, problems: problemsOf(outcome), outcome };
+}
+
+describe('CREATE INDEX', () => {
+  it('records unique, partial, expression, INCLUDE and method details', () => {
+    const { catalog, problems } = replay(`
+      CREATE TABLE users (id int, email text, org int, deleted boolean, payload jsonb);
+      CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_email_lower ON users USING btree (lower(email), org DESC) INCLUDE (id) WHERE NOT deleted;
+      CREATE INDEX users_payload_gin ON users USING gin (payload jsonb_path_ops);`);
+    expect(problems).toEqual([]);
+    const idx = catalog.index('users_email_lower')!;
+    expect(idx).toMatchObject({
+      key: 'public.users_email_lower',
+      table: 'public.users',
+      method: 'btree',
+      unique: true,
+      primary: false,
+      include: ['id'],
+      valid: true,
+      concurrently: true,
+    });
+    expect(idx.columns[0]!.expression).toHaveProperty('FuncCall');
+    expect(idx.columns[1]).toEqual({ column: 'org', descending: true });
+    expect(idx.predicate).toHaveProperty('BoolExpr');
+    expect(catalog.index('users_payload_gin')).toMatchObject({ method: 'gin', unique: false });
+    expect(catalog.index('users_payload_gin')!.columns[0]!.opclass).toBe('jsonb_path_ops');
+    expect(catalog.createdBy('users_payload_gin')).toMatchObject({ statement: 2 });
+  });
+
+  it('names unnamed indexes like ChooseIndexName (checked against PostgreSQL 17)', () => {
+    const { catalog } = replay(`
+      CREATE TABLE t (a int, b text, c int);
+      CREATE INDEX ON t (a);
+      CREATE INDEX ON t (a);
+      CREATE INDEX ON t (lower(b), c);
+      CREATE INDEX ON t ((a + c));
+      CREATE INDEX ON t ((b::varchar));
+      CREATE UNIQUE INDEX ON t (a, a);`);
+    expect(catalog.indexesOf('t').map((i) => i.name)).toEqual([
+      't_a_idx',
+      't_a_idx1',
+      't_lower_c_idx',
+      't_expr_idx',
+      't_b_idx',
+      't_a_a1_idx',
+    ]);
+  });
+
+  it('leaves an existing index alone on IF NOT EXISTS and replaces on a plain duplicate', () => {
+    const { catalog, problems } = replay(`
+      CREATE TABLE t (a int, b int);
+      CREATE INDEX i ON t (a);
+      CREATE INDEX IF NOT EXISTS i ON t (b);`);
+    expect(problems).toEqual([]);
+    expect(catalog.index('i')!.columns[0]!.column).toBe('a');
+    const duplicate = replay(`CREATE INDEX i ON t (b);`, catalog);
+    expect(duplicate.problems).toEqual(['duplicate-object: relation public.i already exists; the new index replaces it']);
+    expect(catalog.index('i')!.columns[0]!.column).toBe('b');
+    expect(catalog.indexesOf('t').length).toBe(1);
+  });
+
+  it('creates an index for a table it never saw, as a partial placeholder', () => {
+    const { catalog, problems } = replay(`CREATE INDEX i ON app.legacy (x);`);
+    expect(problems).toEqual(['unknown-relation: app.legacy is not created by any earlier statement; its columns are unknown']);
+    expect(catalog.index('app.i')!.table).toBe('app.legacy');
+  });
+
+  it('builds partition indexes, and keeps an ON ONLY index invalid until every partition index is attached', () => {
+    const { catalog } = replay(`
+      CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
+      CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+      CREATE TABLE m2 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+      CREATE INDEX m_id_idx ON m (id);
+      CREATE INDEX m_at_idx ON ONLY m (at);
+      CREATE INDEX CONCURRENTLY m1_at_idx ON m1 (at);
+      CREATE INDEX CONCURRENTLY m2_at_idx ON m2 (at);`);
+    expect(catalog.indexesOf('m1').map((i) => [i.name, i.parent])).toEqual([
+      ['m1_id_idx', 'public.m_id_idx'],
+      ['m1_at_idx', undefined],
+    ]);
+    expect(catalog.index('m_at_idx')!.valid).toBe(false);
+    replay(`ALTER INDEX m_at_idx ATTACH PARTITION m1_at_idx;`, catalog);
+    expect(catalog.index('m1_at_idx')!.parent).toBe('public.m_at_idx');
+    expect(catalog.index('m_at_idx')!.valid).toBe(false);
+    replay(`ALTER INDEX m_at_idx ATTACH PARTITION m2_at_idx;`, catalog);
+    expect(catalog.index('m_at_idx')!.valid).toBe(true);
+  });
+});
+
+describe('DROP INDEX', () => {
+  it('drops indexes, including the partition indexes of a partitioned index', () => {
+    const { catalog, problems } = replay(`
+      CREATE TABLE m (id int) PARTITION BY LIST (id);
+      CREATE TABLE m1 PARTITION OF m FOR VALUES IN (1);
+      CREATE INDEX m_id_idx ON m (id);
+      CREATE TABLE t (a int);
+      CREATE INDEX t_a ON t (a);
+      DROP INDEX CONCURRENTLY IF EXISTS t_a, nope;
+      DROP INDEX m_id_idx;`);
+    expect(problems).toEqual([]);
+    expect(catalog.indexesOf('t')).toEqual([]);
+    expect(catalog.indexesOf('m1')).toEqual([]);
+    expect(catalog.index('m1_id_idx')).toBeUndefined();
+  });
+
+  it('refuses to drop the index behind a constraint, like PostgreSQL', () => {
+    const { catalog, problems } = replay(`CREATE TABLE t (a int PRIMARY KEY); DROP INDEX t_pkey;`);
+    expect(problems).toEqual([
+      'dependent-objects: index public.t_pkey backs constraint t_pkey on public.t; drop the constraint instead',
+    ]);
+    expect(catalog.index('t_pkey')).toBeDefined();
+  });
+
+  it('renames indexes and the constraint they back', () => {
+    const { catalog } = replay(`
+      CREATE TABLE t (a int PRIMARY KEY, b int);
+      CREATE INDEX t_b ON t (b);
+      ALTER INDEX t_b RENAME TO t_b_idx;
+      ALTER INDEX t_pkey RENAME TO t_pk;`);
+    expect(catalog.indexesOf('t').map((i) => i.name)).toEqual(['t_pk', 't_b_idx']);
+    expect(catalog.constraintsOf('t').map((c) => [c.name, c.index])).toEqual([['t_pk', 'public.t_pk']]);
+  });
+});

@@ -1,0 +1,188 @@
+// Limits that keep the editor responsive, over the real protocol: a document above maxDocumentBytes is analyzed
+// only up to a whole statement within the limit and says so at 0:0; a flood of findings is capped; a burst of
+// edits to a big document costs one analysis; and the server keeps answering while all this happens.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  HoverRequest,
+  type Diagnostic,
+} from 'vscode-languageserver-protocol/node';
+import { LspClient } from './lsp-client';
+
+async function open(client: LspClient, uri: string, text: string, version = 1): Promise<void> {
+  await client.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+    textDocument: { uri, languageId: 'sql', version, text },
+  });
+}
+
+async function replace(client: LspClient, uri: string, version: number, text: string): Promise<void> {
+  await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+    textDocument: { uri, version },
+    contentChanges: [{ text }],
+  });
+}
+
+async function close(client: LspClient, uri: string): Promise<void> {
+  await client.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+}
+
+function byCode(diagnostics: Diagnostic[], code: string): Diagnostic[] {
+  return diagnostics.filter((d) => d.code === code);
+}
+
+const origin = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** 32 bytes each, one per line; a CREATE INDEX on an existing table is a finding on its line. */
+const filler = 'ALTER TABLE t ADD COLUMN c int;\n';
+const lateIndex = 'CREATE INDEX late_idx ON users (email);\n';
+
+describe('document size limit (maxDocumentBytes: 3200)', () => {
+  let client: LspClient;
+
+  beforeAll(async () => {
+    ({ client } = await LspClient.start({ initializationOptions: { diagnosticsDelayMs: 0, maxDocumentBytes: 3200 } }));
+  }, 20_000);
+
+  afterAll(() => client?.dispose());
+
+  it('analyzes up to the last whole statement within the limit, says so at 0:0, and lifts it when the file shrinks', async () => {
+    const uri = 'file:///project/migrations/100_big.sql';
+    const early = 'CREATE INDEX early_idx ON users (name);\n';
+    // 40 + 150 × 32 + 40 = 4,880 bytes: line 1 and the early index are within the limit, line 152 is not.
+    const text = early + filler.repeat(150) + lateIndex;
+    await open(client, uri, text);
+    const { diagnostics, version } = await client.diagnosticsNumber(uri, 0);
+    expect(version).toBe(1);
+
+    const [tooLarge, ...others] = byCode(diagnostics, 'document-too-large');
+    expect(others).toEqual([]);
+    // (3200 − 40) / 32 = 98.75: 98 fillers are whole; the 99th crosses the limit. Last analyzed line: 1 + 98.
+    expect(tooLarge).toMatchObject({ range: origin, severity: 2, source: 'lockstep', data: { totalBytes: 4880, lastAnalyzedLine: 99 } });
+    expect(tooLarge!.message).toMatch(/4\.9 KB|5 KB/);
+    expect(tooLarge!.message).toContain('up to line 99');
+    expect(tooLarge!.message).toContain('lockstep.maxDocumentBytes');
+    expect(tooLarge!.codeDescription?.href).toMatch(/\/docs\/performance\.md#document-size-limit$/);
+
+    const indexLines = byCode(diagnostics, 'create-index-nonconcurrent').map((d) => d.range.start.line);
+    expect(indexLines).toEqual([0]); // the index past the limit (line 151) is not analyzed
+    expect(diagnostics.every((d) => d.range.start.line <= 98)).toBe(true);
+
+    // Deleting 60 filler lines brings the file to 2,960 bytes: all of it is analyzed again.
+    const smaller = early + filler.repeat(90) + lateIndex;
+    await replace(client, uri, 2, smaller);
+    const after = await client.diagnosticsNumber(uri, 1);
+    expect(after.version).toBe(2);
+    expect(byCode(after.diagnostics, 'document-too-large')).toEqual([]);
+    expect(byCode(after.diagnostics, 'create-index-nonconcurrent').map((d) => d.range.start.line)).toEqual([0, 91]);
+    await close(client, uri);
+  });
+
+  it('says nothing was analyzed when the first statement alone is over the limit', async () => {
+    const uri = 'file:///project/migrations/101_one_huge_statement.sql';
+    const text = `INSERT INTO t (a) VALUES ${"('x'), ".repeat(1000)}('y');\n${lateIndex}`;
+    await open(client, uri, text);
+    const { diagnostics } = await client.diagnosticsNumber(uri, 0);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ code: 'document-too-large', range: origin, data: { lastAnalyzedLine: 0 } });
+    expect(diagnostics[0]!.message).toContain('did not analyze it');
+    await close(client, uri);
+  });
+
+  it('re-analyzes open documents when the lockstep.maxDocumentBytes setting is raised', async () => {
+    const uri = 'file:///project/migrations/102_setting.sql';
+    await open(client, uri, filler.repeat(150) + lateIndex);
+    const first = await client.diagnosticsNumber(uri, 0);
+    expect(byCode(first.diagnostics, 'document-too-large')).toHaveLength(1);
+
+    await client.changeConfiguration({ lockstep: { maxDocumentBytes: 100_000 } });
+    const second = await client.diagnosticsNumber(uri, 1);
+    expect(second.version).toBe(1);
+    expect(byCode(second.diagnostics, 'document-too-large')).toEqual([]);
+    expect(byCode(second.diagnostics, 'create-index-nonconcurrent').map((d) => d.range.start.line)).toEqual([150]);
+
+    // An invalid value is refused with a message and changes nothing.
+    const published = client.publishedFor(uri).length;
+    await client.changeConfiguration({ lockstep: { maxDocumentBytes: 'lots' } });
+    await client.waitFor('a warning about maxDocumentBytes', () => client.logMessages.find((m) => m.includes('lockstep.maxDocumentBytes')));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(client.publishedFor(uri)).toHaveLength(published);
+    await close(client, uri);
+  });
+});
+
+describe('protection with default settings', () => {
+  let client: LspClient;
+
+  beforeAll(async () => {
+    ({ client } = await LspClient.start({ initializationOptions: { diagnosticsDelayMs: 0 } }));
+  }, 20_000);
+
+  afterAll(() => client?.dispose());
+
+  it('opens a 10 MB single-line file in degraded mode and keeps answering requests', async () => {
+    const uri = 'file:///project/migrations/200_ten_megabytes.sql';
+    const statement = 'ALTER TABLE orders ADD COLUMN note text; CREATE INDEX ON orders (note); ';
+    const text = statement.repeat(Math.ceil(10_000_000 / statement.length));
+    const started = performance.now();
+    await open(client, uri, text);
+    const { diagnostics } = await client.diagnosticsNumber(uri, 0);
+    const openMs = performance.now() - started;
+    const [tooLarge] = byCode(diagnostics, 'document-too-large');
+    expect(tooLarge).toMatchObject({ range: origin, data: { lastAnalyzedLine: 1, maxDocumentBytes: 1_000_000 } });
+    expect(tooLarge!.message).toContain('10 MB');
+    // Without the limit this takes ~10 s of analysis on a 2-core machine; with it, about one second.
+    expect(openMs).toBeLessThan(5000);
+    // Thousands of index findings on one line: capped, with a note saying how many were left out.
+    expect(diagnostics.length).toBeLessThanOrEqual(1002);
+    expect(byCode(diagnostics, 'too-many-findings')).toHaveLength(1);
+
+    const hoverStarted = performance.now();
+    const hover = client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 5 } });
+    // The server offers no hover yet; an answer of any kind (result or MethodNotFound) proves it is responsive.
+    await hover.then(() => undefined, () => undefined);
+    expect(performance.now() - hoverStarted).toBeLessThan(1000);
+    await close(client, uri);
+  }, 30_000);
+
+  it('keeps a megabyte-long PostgreSQL error message out of the diagnostic', async () => {
+    const uri = 'file:///project/migrations/201_unterminated.sql';
+    const text = `CREATE INDEX ON users (a);\nSELECT 'never closed ${'x'.repeat(500_000)}\n`;
+    await open(client, uri, text);
+    const { diagnostics } = await client.diagnosticsNumber(uri, 0);
+    const [syntax] = byCode(diagnostics, 'syntax-error');
+    expect(syntax).toBeDefined();
+    expect((syntax!.message as string).length).toBeLessThanOrEqual(1000);
+    expect(JSON.stringify(diagnostics).length).toBeLessThan(10_000);
+    await close(client, uri);
+  });
+});
+
+describe('debouncing a big document', () => {
+  let client: LspClient;
+
+  beforeAll(async () => {
+    ({ client } = await LspClient.start({ initializationOptions: { diagnosticsDelayMs: 300 } }));
+  }, 20_000);
+
+  afterAll(() => client?.dispose());
+
+  it('analyzes a burst of edits to a 2 MB document once, for the latest version', async () => {
+    const uri = 'file:///project/migrations/300_burst.sql';
+    const base = filler.repeat(62_500); // 2 MB
+    await open(client, uri, base);
+    expect((await client.diagnosticsNumber(uri, 0)).version).toBe(1);
+    for (let version = 2; version <= 6; version++) {
+      await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version },
+        contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: `-- edit ${version}\n` }],
+      });
+    }
+    const next = await client.diagnosticsNumber(uri, 1);
+    expect(next.version).toBe(6);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(client.publishedFor(uri).map((p) => p.version)).toEqual([1, 6]);
+    await close(client, uri);
+  }, 30_000);
+});
