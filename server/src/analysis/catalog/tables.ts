@@ -10,7 +10,8 @@ import type {
   RangeVar,
   TableLikeClause,
 } from '@pgsql/types';
-import { columnRefNames, figureColumnName, nodeAs, nodeKind, renameColumnRefs, stringList, visit } from './ast';
+import { columnRefNames, figureColumnName, nodeAs, nodeKind, renameColumnRefs, stringList } from './ast';
+import { queryUsesColumn } from './views';
 import { ApplyContext, newRelation } from './context';
 import type {
   Column,
@@ -1064,20 +1065,9 @@ export function dependentViewKeys(ctx: ApplyContext, key: string): string[] {
   return out;
 }
 
-/**
- * Views over `tableKey` whose query may use `column`: it names the column, or selects `*` (expanded when the view
- * was created). Column names are matched without resolving which table they belong to, so this can over-report.
- */
+/** Views over `tableKey` whose query uses `column` (PostgreSQL then refuses DROP COLUMN / ALTER COLUMN TYPE). */
 export function viewsUsingColumn(ctx: ApplyContext, tableKey: string, column: string): string[] {
-  return dependentViewKeys(ctx, tableKey).filter((viewKey) => {
-    const query = ctx.relation(viewKey)?.query;
-    if (columnRefNames(query).has(column)) return true;
-    let star = false;
-    visit(query, (key) => {
-      if (key === 'A_Star') star = true;
-    });
-    return star;
-  });
+  return dependentViewKeys(ctx, tableKey).filter((viewKey) => queryUsesColumn(ctx, ctx.relation(viewKey)?.query, tableKey, column));
 }
 
 /**

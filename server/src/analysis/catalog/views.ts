@@ -211,6 +211,142 @@ function expressionType(ctx: ApplyContext, node: Node | undefined, items: FromIt
   }
 }
 
+interface ScopeItem {
+  /** Name the query refers to the item by: its alias, else the relation name. */
+  alias: string;
+  /** Relation key, for a base relation (not a CTE or subquery). */
+  key?: string;
+  /** Column names when known; undefined for relations the catalog knows only partially. */
+  columns?: ReadonlySet<string>;
+}
+
+/**
+ * Whether a view's query uses `column` of `tableKey`: by name (qualified or resolved through the FROM items of
+ * its SELECT and the enclosing ones), through `*` / `alias.*`, as a whole-row reference, or in JOIN … USING.
+ * PostgreSQL records these dependencies per column; this resolves them the same way on the raw parse tree.
+ */
+export function queryUsesColumn(ctx: ApplyContext, query: Node | undefined, tableKey: string, column: string): boolean {
+  const ctes = cteNames(query);
+  // Output column names of CTEs, so unqualified names resolve to them rather than to an enclosing scope.
+  const cteColumns = new Map<string, ReadonlySet<string>>();
+  visit(query, (key, value) => {
+    if (key !== 'CommonTableExpr') return;
+    const cte = value as CommonTableExpr;
+    const names = stringList(cte.aliascolnames);
+    const columns = names.length > 0 ? names : queryColumns(ctx, cte.ctequery).map((c) => c.name);
+    if (cte.ctename && columns.length > 0) cteColumns.set(cte.ctename, new Set(columns));
+  });
+  let uses = false;
+
+  const itemsOf = (nodes: readonly Node[] | undefined, out: ScopeItem[], nested: Node[]): void => {
+    for (const n of nodes ?? []) {
+      const kind = nodeKind(n);
+      if (kind === 'RangeVar') {
+        const rv = (n as { RangeVar: RangeVar }).RangeVar;
+        const alias = rv.alias?.aliasname ?? rv.relname ?? '';
+        if (!rv.schemaname && ctes.has(rv.relname ?? '')) {
+          const columns = cteColumns.get(rv.relname ?? '');
+          out.push({ alias, ...(columns ? { columns } : {}) });
+          continue;
+        }
+        const key = ctx.existingRelationKey(rv) ?? ctx.relationKeyOf(rv);
+        const rel = ctx.relation(key);
+        out.push({ alias, key, ...(rel && !rel.partial ? { columns: new Set(rel.columns.map((c) => c.name)) } : {}) });
+      } else if (kind === 'JoinExpr') {
+        const j = (n as { JoinExpr: JoinExpr }).JoinExpr;
+        const before = out.length;
+        itemsOf([j.larg, j.rarg].filter((x): x is Node => x !== undefined), out, nested);
+        const using = stringList(j.usingClause);
+        if (using.includes(column) && out.slice(before).some((i) => i.key === tableKey)) uses = true;
+        if (j.quals) nested.push(j.quals);
+      } else if (kind === 'RangeSubselect') {
+        const sub = (n as { RangeSubselect: RangeSubselect }).RangeSubselect;
+        const aliases = stringList(sub.alias?.colnames);
+        const inferred = queryColumns(ctx, sub.subquery).map((c, i) => aliases[i] ?? c.name);
+        out.push({ alias: sub.alias?.aliasname ?? '', ...(inferred.length > 0 ? { columns: new Set(inferred) } : {}) });
+        if (sub.subquery) nested.push(sub.subquery);
+      } else {
+        // Function calls in FROM and the like: their arguments may still mention columns.
+        nested.push(n);
+      }
+    }
+  };
+
+  const checkRef = (fields: Node[] | undefined, scopes: readonly ScopeItem[][]): void => {
+    const names = stringList(fields);
+    const star = (fields ?? []).length > 0 && nodeKind(fields![fields!.length - 1]!) === 'A_Star';
+    const all = scopes.flat();
+    if (star) {
+      const qualifier = names[names.length - 1];
+      const candidates = qualifier === undefined ? scopes[0] ?? [] : all.filter((i) => i.alias === qualifier);
+      if (candidates.some((i) => i.key === tableKey)) uses = true;
+      return;
+    }
+    if (names.length >= 2) {
+      const [qualifier, name] = names.slice(-2) as [string, string];
+      const item = all.find((i) => i.alias === qualifier);
+      if (item?.key === tableKey && name === column) uses = true;
+      return;
+    }
+    const name = names[0];
+    if (name === undefined) return;
+    for (const scope of scopes) {
+      // Innermost scope first; a name found there belongs to that scope (PostgreSQL reports ambiguity otherwise).
+      const owners = scope.filter((i) => i.columns?.has(name) ?? i.key === tableKey);
+      if (owners.length > 0) {
+        if (name === column && owners.some((i) => i.key === tableKey)) uses = true;
+        return;
+      }
+      // A bare alias is a whole-row reference.
+      const whole = scope.find((i) => i.alias === name);
+      if (whole) {
+        if (whole.key === tableKey) uses = true;
+        return;
+      }
+    }
+  };
+
+  const visitSelect = (select: SelectStmt, outer: readonly ScopeItem[][]): void => {
+    if (select.larg || select.rarg) {
+      if (select.larg) visitSelect(select.larg, outer);
+      if (select.rarg) visitSelect(select.rarg, outer);
+    }
+    for (const cte of select.withClause?.ctes ?? []) {
+      const q = nodeAs<CommonTableExpr>(cte, 'CommonTableExpr')?.ctequery;
+      if (q) visitExpression(q, outer);
+    }
+    const items: ScopeItem[] = [];
+    const nested: Node[] = [];
+    itemsOf(select.fromClause, items, nested);
+    const scopes = [items, ...outer];
+    const { fromClause: _from, withClause: _with, larg: _l, rarg: _r, ...rest } = select;
+    visitExpression(rest as Node, scopes);
+    for (const n of nested) visitExpression(n, scopes);
+  };
+
+  /** Walks an expression tree, checking column references and entering nested SELECTs with their own scope. */
+  const visitExpression = (node: unknown, scopes: readonly ScopeItem[][]): void => {
+    if (uses || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const n of node) visitExpression(n, scopes);
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    if ('SelectStmt' in record) {
+      visitSelect(record.SelectStmt as SelectStmt, scopes);
+      return;
+    }
+    if ('ColumnRef' in record) {
+      checkRef((record.ColumnRef as { fields?: Node[] }).fields, scopes);
+      return;
+    }
+    for (const v of Object.values(record)) visitExpression(v, scopes);
+  };
+
+  visitExpression(query, []);
+  return uses;
+}
+
 function viewRelation(
   ctx: ApplyContext,
   kind: RelationKind,
