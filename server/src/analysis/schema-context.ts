@@ -5,6 +5,7 @@
 import { Catalog, hashString } from './catalog';
 import { splitStatements } from './split/splitter';
 import { parseStatementText } from './parse/parser';
+import { migrationSections } from './migrations/sections';
 
 export interface MigrationSource {
   /** Identifies the file in catalog origins (its path, for messages). */
@@ -20,12 +21,14 @@ export function replayMigrations(sources: readonly MigrationSource[], base?: Cat
   const catalog = base ? base.clone() : new Catalog();
   for (const source of sources) {
     let index = 0;
-    for (const piece of splitStatements(source.text)) {
+    // goose and dbmate keep up and down in one file: only the up section changes the schema going forward.
+    const [upStart, upEnd] = migrationSections(source.text).up;
+    for (const piece of splitStatements(source.text.slice(upStart, upEnd))) {
       if (piece.kind !== 'sql' || piece.templates.length > 0) {
         index++;
         continue;
       }
-      const text = source.text.slice(piece.start, piece.end);
+      const text = source.text.slice(upStart + piece.start, upStart + piece.end);
       const outcome = parseStatementText(text);
       if (!outcome.ok) {
         index++;

@@ -20,7 +20,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -172,8 +172,6 @@ const SHUTDOWN_STEPS = [
 ] as const;
 const READY_POLL_MS = 10;
 
-// Messages in English whatever the user's locale, because we look for "could not bind" in them.
-const CHILD_ENV = { ...process.env, LC_MESSAGES: 'C' };
 
 interface RunAs {
   uid: number;
@@ -192,7 +190,8 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions = {})
 
   const binaries = await resolvePostgresBinaries();
   const runAs = process.getuid?.() === 0 ? postgresUser() : undefined;
-  const baseDir = mkdtempSync(join(tmpdir(), 'lockstep-pg-'));
+  removeStaleDirectories(tmpdir());
+  const baseDir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
   const databaseDir = join(baseDir, 'data');
   const password = randomBytes(18).toString('base64url');
 
@@ -210,7 +209,7 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions = {})
   };
   track(handle);
   const spawnTracked = (command: string, args: string[]): ChildProcess => {
-    if (aborted) throw new Error(`embedded PostgreSQL in ${baseDir} was stopped while starting: this process is exiting or got a signal.`);
+    if (aborted) throw new Error('aborted'); // replaced by the catch in startEmbeddedPostgres
     current = spawnLogged(command, args, { cwd: baseDir, runAs, onLine });
     return current;
   };
@@ -287,6 +286,11 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions = {})
     if (current) await stopChild(current);
     untrack(handle);
     removeDirectory(baseDir);
+    if (aborted) {
+      throw new Error(`embedded PostgreSQL in ${baseDir} was stopped while starting, because this process is exiting or got a signal.`, {
+        cause: error,
+      });
+    }
     throw error;
   }
 }
@@ -339,11 +343,63 @@ async function initialiseCluster(
   }
 }
 
+const TEMP_PREFIX = 'lockstep-pg-';
+
+/**
+ * A process killed outright (SIGKILL) cannot remove its temp directory; its server is stopped by the parent-death
+ * signal (see SETPRIV) but the directory stays. The next start removes such directories: ours by name, whose
+ * server is gone (no postmaster.pid, or its pid is not running), and untouched for ten minutes (never one being set up).
+ */
+export function removeStaleDirectories(dir: string, now = Date.now()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(TEMP_PREFIX));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      if (now - statSync(path).mtimeMs < 600_000) continue;
+      const pidFile = join(path, 'data', 'postmaster.pid');
+      if (existsSync(pidFile)) {
+        const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+        if (Number.isInteger(pid) && pid > 0 && processExists(pid)) continue;
+      }
+      rmSync(path, { recursive: true, force: true });
+      removed.push(path);
+    } catch {
+      // Another process may be removing it at the same moment, or it is not ours to touch: leave it.
+    }
+  }
+  return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * On Linux, util-linux's setpriv gives the child a parent-death signal: if this process dies without running any
+ * cleanup (SIGKILL, a crash of node itself), the kernel sends SIGINT (fast shutdown) to initdb/postgres, so no
+ * orphan server outlives us. setpriv execs the command, so the child's pid is the command's own.
+ */
+const SETPRIV = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) : undefined;
+
 function spawnLogged(command: string, args: string[], options: { cwd: string; runAs: RunAs | undefined; onLine: (line: string) => void }): ChildProcess {
-  const child = spawn(command, args, {
+  const [file, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'INT', '--', command, ...args]] : [command, args];
+  const child = spawn(file, argv, {
     // A directory the `postgres` user can enter: as root, the caller's cwd (e.g. /root) may not be.
     cwd: options.cwd,
-    env: CHILD_ENV,
+    // Messages in English whatever the user's locale, because we look for "could not bind" in them. LC_ALL, as
+    // it overrides LC_MESSAGES; the cluster's own locale is --locale=C either way.
+    env: { ...process.env, LC_ALL: 'C' },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.runAs ?? {}),
   });
