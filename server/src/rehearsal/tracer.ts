@@ -34,7 +34,7 @@
  * - Not reported: relations that exist neither before nor after (the transient heap a table rewrite builds and
  *   drops, pg_temp_<oid>), system catalogs, TOAST tables, temp schemas, information_schema, shared catalogs, and
  *   non-relation locks (virtualxid, transactionid, advisory, object).
- * - Per relation only the strongest mode is kept, in PostgreSQL's conflict order (LOCK_MODE_ORDER).
+ * - Per relation only the strongest mode is kept, in PostgreSQL's lock-mode order (lockStrength).
  *
  * `rewritten` lists user tables and indexes whose relfilenode changed (rewrite, index rebuild, TRUNCATE); an index
  * that was dropped and rebuilt under the same name (ALTER COLUMN TYPE) counts as rewritten when its storage is
@@ -43,30 +43,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isDbError, type DbDriver, type DbSession } from './driver.js';
+import { isLockMode, lockStrength, type LockMode } from '../analysis/lockmodel/lock-modes.js';
+import type { RelationKind } from '../analysis/lockmodel/schema.js';
 
-/** PostgreSQL's table-level lock modes, weakest to strongest (docs: "Table-Level Lock Modes"). */
-export const LOCK_MODE_ORDER = [
-  'AccessShareLock',
-  'RowShareLock',
-  'RowExclusiveLock',
-  'ShareUpdateExclusiveLock',
-  'ShareLock',
-  'ShareRowExclusiveLock',
-  'ExclusiveLock',
-  'AccessExclusiveLock',
-] as const;
-export type LockMode = (typeof LOCK_MODE_ORDER)[number];
-
-export type RelationKind =
-  | 'table'
-  | 'partitioned table'
-  | 'index'
-  | 'partitioned index'
-  | 'sequence'
-  | 'view'
-  | 'materialized view'
-  | 'toast'
-  | 'other';
+// Lock modes and relation kinds are the lock model's own vocabulary, so observations and predictions compare
+// directly.
+export type { LockMode, RelationKind };
 
 export interface RelationLock {
   /** Schema-qualified, each part quoted only when needed (quote_ident): public.orders, public."Order". */
@@ -443,12 +425,7 @@ const RELATION_KINDS: Record<string, RelationKind> = {
   S: 'sequence',
   v: 'view',
   m: 'materialized view',
-  t: 'toast',
 };
-
-function lockRank(mode: string): number {
-  return (LOCK_MODE_ORDER as readonly string[]).indexOf(mode);
-}
 
 function resolveLocks(
   rows: Array<{ oid: string; mode: string }>,
@@ -460,10 +437,10 @@ function resolveLocks(
     // Relations that exist neither before nor after are transient (and catalogs are absent from both maps).
     const relation = after.get(oid) ?? before.get(oid);
     // SIReadLock (predicate locks) and anything unknown are not table-level lock modes.
-    if (!relation || lockRank(mode) < 0) continue;
+    if (!relation || !isLockMode(mode)) continue;
     const known = strongest.get(relation.name);
-    if (!known || lockRank(mode) > lockRank(known.mode)) {
-      strongest.set(relation.name, { relation: relation.name, relkind: RELATION_KINDS[relation.relkind] ?? 'other', mode: mode as LockMode });
+    if (!known || lockStrength(mode) > lockStrength(known.mode)) {
+      strongest.set(relation.name, { relation: relation.name, relkind: RELATION_KINDS[relation.relkind] ?? 'other', mode });
     }
   }
   return [...strongest.values()].sort((a, b) => compareText(a.relation, b.relation));
