@@ -37,6 +37,8 @@ interface Tool {
 
 interface RunResult {
   wallMs: number;
+  /** user + system CPU of the whole process tree (GNU time), summed over chunks; undefined without it. */
+  cpuMs: number | undefined;
   peakRssMb: number | undefined;
   files: number;
   findings: number;
@@ -79,9 +81,9 @@ export function chunkArguments(files: string[], budget: number): string[][] {
 }
 
 /** Runs one process; wall time from spawn to exit, peak RSS from GNU time (-f %M) or by polling /proc. */
-function runOnce(argv: string[], cwd: string): Promise<{ wallMs: number; peakRssKb: number | undefined; stdout: string; stderr: string; code: number }> {
+function runOnce(argv: string[], cwd: string): Promise<{ wallMs: number; cpuMs: number | undefined; peakRssKb: number | undefined; stdout: string; stderr: string; code: number }> {
   const useTime = existsSync(TIME);
-  const full = useTime ? [TIME, '-f', '@@maxrss=%M', ...argv] : argv;
+  const full = useTime ? [TIME, '-f', '@@maxrss=%M cpu=%U+%S', ...argv] : argv;
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(full[0]!, full.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -96,14 +98,16 @@ function runOnce(argv: string[], cwd: string): Promise<{ wallMs: number; peakRss
       const wallMs = performance.now() - started;
       if (poll) clearInterval(poll);
       let peakRssKb: number | undefined = polledKb || undefined;
-      const marker = /@@maxrss=(\d+)\s*$/.exec(stderr);
+      let cpuMs: number | undefined;
+      const marker = /@@maxrss=(\d+) cpu=([\d.]+)\+([\d.]+)\s*$/.exec(stderr);
       if (marker) {
         peakRssKb = Number(marker[1]);
+        cpuMs = (Number(marker[2]) + Number(marker[3])) * 1000;
         stderr = stderr.slice(0, marker.index);
       }
       // GNU time adds "Command exited with non-zero status N" for a tool's findings exit code; that is not news.
       stderr = stderr.replace(/^Command exited with non-zero status \d+\n?/m, '');
-      resolvePromise({ wallMs, peakRssKb, stdout: Buffer.concat(out).toString('utf8'), stderr, code: code ?? -1 });
+      resolvePromise({ wallMs, cpuMs, peakRssKb, stdout: Buffer.concat(out).toString('utf8'), stderr, code: code ?? -1 });
     });
   });
 }
@@ -125,10 +129,11 @@ function treePeakKb(pid: number): number {
 }
 
 async function runTool(tool: Tool, chunks: string[][], cwd: string): Promise<RunResult> {
-  const result: RunResult = { wallMs: 0, peakRssMb: undefined, files: 0, findings: 0, exitCodes: [], stderr: '' };
+  const result: RunResult = { wallMs: 0, cpuMs: 0, peakRssMb: undefined, files: 0, findings: 0, exitCodes: [], stderr: '' };
   for (const chunk of chunks) {
     const run = await runOnce(tool.command(chunk), cwd);
     result.wallMs += run.wallMs;
+    result.cpuMs = run.cpuMs === undefined || result.cpuMs === undefined ? undefined : result.cpuMs + run.cpuMs;
     if (run.peakRssKb !== undefined) result.peakRssMb = Math.max(result.peakRssMb ?? 0, run.peakRssKb / 1024);
     result.exitCodes.push(run.code);
     result.stderr += run.stderr;
@@ -225,14 +230,16 @@ async function main(): Promise<void> {
   }
 
   console.log('');
-  console.log('| tool | median wall | min wall | peak RSS | files with findings | findings | exit codes |');
-  console.log('|---|---:|---:|---:|---:|---:|---|');
+  console.log('| tool | median wall | min wall | median CPU (user+sys) | peak RSS | files with findings | findings | exit codes |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const tool of tools) {
     const runs = results.get(tool.name)!;
     const walls = runs.map((r) => r.wallMs / 1000);
     const peak = Math.max(...runs.map((r) => r.peakRssMb ?? NaN));
     const last = runs[runs.length - 1]!;
-    console.log(`| ${tool.name} | ${median(walls).toFixed(2)} s | ${Math.min(...walls).toFixed(2)} s | ${peak.toFixed(0)} MB | ${last.files} | ${last.findings} | ${[...new Set(last.exitCodes)].join(', ')} |`);
+    const cpus = runs.map((r) => r.cpuMs).filter((c): c is number => c !== undefined);
+    const cpu = cpus.length > 0 ? `${(median(cpus) / 1000).toFixed(2)} s` : '–';
+    console.log(`| ${tool.name} | ${median(walls).toFixed(2)} s | ${Math.min(...walls).toFixed(2)} s | ${cpu} | ${peak.toFixed(0)} MB | ${last.files} | ${last.findings} | ${[...new Set(last.exitCodes)].join(', ')} |`);
   }
   const lockstepRuns = results.get('Lockstep')!;
   const squawkRuns = results.get('squawk')!;
@@ -240,6 +247,9 @@ async function main(): Promise<void> {
   const minRatio = Math.min(...lockstepRuns.map((r) => r.wallMs)) / Math.min(...squawkRuns.map((r) => r.wallMs));
   console.log('');
   console.log(`Lockstep/squawk wall time: ${ratio.toFixed(2)} (median), ${minRatio.toFixed(2)} (min); target ≤ 1.00: ${ratio <= 1 ? 'met' : 'missed'}`);
+  const cpuOf = (runs: RunResult[]) => median(runs.map((r) => r.cpuMs ?? NaN));
+  const cpuRatio = cpuOf(lockstepRuns) / cpuOf(squawkRuns);
+  if (!Number.isNaN(cpuRatio)) console.log(`Lockstep/squawk CPU time (user+sys, median): ${cpuRatio.toFixed(2)} — steadier than wall time on a busy machine`);
   const lockstepErrors = lockstepRuns[0]!.stderr.trim();
   if (lockstepErrors) console.log(`Lockstep stderr (first round):\n${lockstepErrors.split('\n').slice(0, 10).join('\n')}`);
 

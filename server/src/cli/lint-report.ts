@@ -7,6 +7,8 @@ export interface LintedFile {
   displayPath: string;
   /** Sorted by position, then rule id, so output is stable across runs. */
   findings: Finding[];
+  /** Findings a `-- lockstep-ignore` comment suppressed (not in `findings`). */
+  suppressed?: number;
 }
 
 export function displayPathFor(absolutePath: string, cwd: string): string {
@@ -30,17 +32,22 @@ export function countBySeverity(files: readonly LintedFile[]): Record<Severity, 
   return counts;
 }
 
-/** e.g. "3 findings (1 error, 2 warnings) in 2 of 5 files" or "no findings in 5 files". */
+/**
+ * e.g. "3 findings (1 error, 2 warnings) in 2 of 5 files" or "no findings in 5 files", followed by
+ * "; 2 suppressed by lockstep-ignore comments" when comments suppressed any.
+ */
 export function summaryLine(files: readonly LintedFile[]): string {
   const counts = countBySeverity(files);
   const total = counts.error + counts.warning + counts.info + counts.hint;
   const fileCount = plural(files.length, 'file');
-  if (total === 0) return `no findings in ${fileCount}`;
+  const suppressed = files.reduce((n, f) => n + (f.suppressed ?? 0), 0);
+  const suffix = suppressed > 0 ? `; ${suppressed} suppressed by lockstep-ignore comments` : '';
+  if (total === 0) return `no findings in ${fileCount}${suffix}`;
   const parts = (['error', 'warning', 'info', 'hint'] as const)
     .filter((s) => counts[s] > 0)
     .map((s) => (s === 'info' ? `${counts[s]} info` : plural(counts[s], s)));
   const withFindings = files.filter((f) => f.findings.length > 0).length;
-  return `${plural(total, 'finding')} (${parts.join(', ')}) in ${withFindings} of ${fileCount}`;
+  return `${plural(total, 'finding')} (${parts.join(', ')}) in ${withFindings} of ${fileCount}${suffix}`;
 }
 
 function plural(n: number, noun: string): string {

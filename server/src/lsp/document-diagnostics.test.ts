@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver/node';
+import { Catalog } from '../analysis/catalog';
 import type { AnalysisOptions, AnalysisResult, Finding } from '../analysis/types';
-import { DocumentDiagnostics, type Analyzer, type DiagnosticsSettings } from './document-diagnostics';
+import { DocumentDiagnostics, type Analyzer, type DiagnosticsSettings, type DocumentContext } from './document-diagnostics';
 
 const URI = 'file:///project/migrations/001.sql';
 
@@ -17,11 +18,16 @@ function finding(text: string): Finding {
 }
 
 /** A fake editor + analyzer: records what is analyzed and published. */
-function setup(delayMs: number, analyze: (text: string, options: AnalysisOptions) => AnalysisResult = (t) => ({ statements: [], findings: [finding(t)] })) {
+function setup(
+  delayMs: number,
+  analyze: (text: string, options: AnalysisOptions, base?: Catalog) => AnalysisResult = (t) => ({ statements: [], findings: [finding(t)] }),
+) {
   const docs = new Map<string, { version: number; text: string }>();
   const published: PublishDiagnosticsParams[] = [];
   const errors: string[] = [];
   const analyzed: string[] = [];
+  const contextChanges: string[] = [];
+  const context: { current: DocumentContext | undefined; fail?: Error } = { current: undefined };
   let analyzersCreated = 0;
   const settings: DiagnosticsSettings = { pgVersion: 17, diagnosticsDelayMs: delayMs, docsBaseUrl: 'https://docs.example/rules/', maxDocumentBytes: 1_000_000 };
   const service = new DocumentDiagnostics(
@@ -32,14 +38,19 @@ function setup(delayMs: number, analyze: (text: string, options: AnalysisOptions
       },
       publish: (p) => published.push(p),
       logError: (m) => errors.push(m),
+      context: () => {
+        if (context.fail) throw context.fail;
+        return context.current;
+      },
+      contextChanged: (uri) => contextChanges.push(uri),
     },
     () => settings,
     (): Analyzer => {
       analyzersCreated++;
       return {
-        analyze: (text, options) => {
+        analyze: (text, options, base) => {
           analyzed.push(text);
-          return analyze(text, options);
+          return analyze(text, options, base);
         },
       };
     },
@@ -53,7 +64,7 @@ function setup(delayMs: number, analyze: (text: string, options: AnalysisOptions
     service.opened(URI);
     service.changed(URI, version); // TextDocuments fires a content change right after every open
   };
-  return { service, docs, published, errors, analyzed, edit, open, analyzersCreated: () => analyzersCreated };
+  return { service, docs, published, errors, analyzed, edit, open, context, contextChanges, analyzersCreated: () => analyzersCreated };
 }
 
 describe('DocumentDiagnostics', () => {
@@ -159,5 +170,54 @@ describe('DocumentDiagnostics', () => {
     t.service.reanalyzeAll();
     expect(t.analyzed).toEqual(['v1', 'v1']);
     expect(t.published.map((p) => p.version)).toEqual([1, 1]);
+  });
+
+  it('passes the schema context to the analyzer, and says when it changed after a re-analysis', () => {
+    const bases: Array<Catalog | undefined> = [];
+    const t = setup(0, (text, _o, base) => {
+      bases.push(base);
+      return { statements: [], findings: [] };
+    });
+    const first = new Catalog();
+    t.context.current = { base: first, key: 'k1', files: ['/m/001.sql'], root: '/m', problems: [] };
+    t.open(1, 'v1');
+    expect(bases).toEqual([first]);
+    expect(t.contextChanges).toEqual([]);
+
+    const second = new Catalog();
+    t.context.current = { base: second, key: 'k2', files: ['/m/001.sql'], root: '/m', problems: [] };
+    t.service.reanalyzeWhere((context) => context?.files.includes('/m/001.sql') === true);
+    expect(bases).toEqual([first, second]);
+    expect(t.contextChanges).toEqual([URI]);
+    // A predicate that matches nothing re-analyzes nothing.
+    t.service.reanalyzeWhere(() => false);
+    expect(bases).toHaveLength(2);
+  });
+
+  it('logs unreadable earlier migrations once per context, and analyzes without a context that fails', () => {
+    const t = setup(0);
+    t.context.current = { base: undefined, key: 'k', files: ['/m/001.sql'], root: '/m', problems: [{ path: '/m/001.sql', reason: 'permission denied' }] };
+    t.open(1, 'v1');
+    t.edit(2, 'v2');
+    expect(t.errors).toEqual([expect.stringContaining('cannot read earlier migration /m/001.sql (permission denied)')]);
+
+    t.context.fail = new Error('EMFILE');
+    t.edit(3, 'v3');
+    expect(t.published.at(-1)).toMatchObject({ version: 3, diagnostics: [expect.objectContaining({ message: 'about v3' })] });
+    expect(t.errors.at(-1)).toContain('EMFILE');
+  });
+
+  it('gives hover and inlay hints the analysis of the current version, running a pending one at once', () => {
+    const t = setup(200);
+    t.open(1, 'v1');
+    expect(t.service.analysis(URI)?.version).toBe(1);
+    t.edit(2, 'v2');
+    expect(t.analyzed).toEqual(['v1']);
+    const now = t.service.analysis(URI);
+    expect(now).toMatchObject({ version: 2, text: 'v2' });
+    expect(t.published.map((p) => p.version)).toEqual([1, 2]);
+    vi.advanceTimersByTime(1000);
+    expect(t.analyzed).toEqual(['v1', 'v2']); // the pending run was replaced, not repeated
+    expect(t.service.analysis('file:///elsewhere.sql')).toBeUndefined();
   });
 });

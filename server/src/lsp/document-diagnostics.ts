@@ -1,7 +1,10 @@
 // Keeps one analyzer per open document and turns edits into published diagnostics: debounced, never stale,
-// and never silent when analysis itself fails. Knows nothing of the connection, so it is testable alone.
+// and never silent when analysis itself fails. Keeps each document's latest analysis for hover and inlay hints.
+// Knows nothing of the connection or the file system, so it is testable alone.
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import { DocumentAnalyzer } from '../analysis/analyzer';
+import type { Catalog } from '../analysis/catalog';
+import { StatementSummarizer, type StatementSummary } from '../analysis/presentation/statement-summary';
 import type { AnalysisOptions, AnalysisResult } from '../analysis/types';
 import { KeyedDebouncer } from './debouncer';
 import {
@@ -14,7 +17,32 @@ import {
 import { analyzablePart } from './document-limit';
 
 export interface Analyzer {
-  analyze(text: string, options: AnalysisOptions): AnalysisResult;
+  analyze(text: string, options: AnalysisOptions, base?: Catalog): AnalysisResult;
+}
+
+/** A document's schema context: the schema its earlier sibling migrations produce (see cli/migration-context.ts). */
+export interface DocumentContext {
+  base: Catalog | undefined;
+  /** Changes whenever `base` may change. */
+  key: string;
+  /** Earlier migrations `base` was replayed from (absolute paths). */
+  files: readonly string[];
+  /** The folder tree they were listed from. */
+  root: string | undefined;
+  /** Earlier migrations that could not be read. */
+  problems: ReadonlyArray<{ path: string; reason: string }>;
+}
+
+/** The latest analysis of an open document, as hover and inlay hints read it. */
+export interface DocumentAnalysis {
+  version: number;
+  /** The text analyzed: the document, or its first statements when it is larger than maxDocumentBytes. */
+  text: string;
+  result: AnalysisResult;
+  pgVersion: number;
+  context: DocumentContext | undefined;
+  /** What statement `index`'s effect means for existing relations; computed on first use, in file order. */
+  summary(index: number): StatementSummary;
 }
 
 export interface DocumentSnapshot {
@@ -27,6 +55,15 @@ export interface DiagnosticsHost {
   document(uri: string): DocumentSnapshot | undefined;
   publish(params: PublishDiagnosticsParams): void;
   logError(message: string): void;
+  /** The document's schema context, when it is a migration with earlier siblings; may read the file system. */
+  context?(uri: string): DocumentContext | undefined;
+  /** After an analysis whose schema context differs from the previous one's (an earlier migration changed). */
+  contextChanged?(uri: string): void;
+  /**
+   * The analysis options for the document (lockstep.json, its path and runner metadata; see cli/config-loader.ts),
+   * given the editor's pgVersion setting; may read the file system. Without it: `{ pgVersion }`.
+   */
+  analysisOptions?(uri: string, pgVersion: number): AnalysisOptions;
 }
 
 export interface DiagnosticsSettings {
@@ -41,6 +78,7 @@ interface OpenDocument {
   analyzer: Analyzer;
   /** Version whose diagnostics were last published. */
   publishedVersion: number | undefined;
+  last: DocumentAnalysis | undefined;
 }
 
 export class DocumentDiagnostics {
@@ -60,7 +98,7 @@ export class DocumentDiagnostics {
   }
 
   opened(uri: string): void {
-    this.open.set(uri, { analyzer: this.createAnalyzer(), publishedVersion: undefined });
+    this.open.set(uri, { analyzer: this.createAnalyzer(), publishedVersion: undefined, last: undefined });
     // Nothing to debounce when a file is opened: show its diagnostics at once.
     this.debouncer.schedule(uri, 0);
   }
@@ -84,6 +122,33 @@ export class DocumentDiagnostics {
     for (const uri of this.open.keys()) this.debouncer.schedule(uri, 0);
   }
 
+  /**
+   * Re-analyzes, after the usual delay, the open documents whose context `affected` says may have changed (an
+   * earlier migration was edited, saved, created or deleted).
+   */
+  reanalyzeWhere(affected: (context: DocumentContext | undefined, uri: string) => boolean): void {
+    for (const [uri, state] of this.open) {
+      if (affected(state.last?.context, uri)) this.debouncer.schedule(uri, this.settings().diagnosticsDelayMs);
+    }
+  }
+
+  /**
+   * The analysis of the document as it is now: a pending (debounced) analysis runs at once, so a hover never
+   * describes text the user has already changed. Undefined for unknown documents and when nothing was analyzed
+   * (the parser failed to load).
+   */
+  analysis(uri: string): DocumentAnalysis | undefined {
+    const document = this.host.document(uri);
+    const state = this.open.get(uri);
+    if (document === undefined || state === undefined) return undefined;
+    if (this.debouncer.isPending(uri) || state.last?.version !== document.version) {
+      this.debouncer.cancel(uri);
+      this.analyzeAndPublish(uri);
+    }
+    const last = this.open.get(uri)?.last;
+    return last?.version === document.version ? last : undefined;
+  }
+
   dispose(): void {
     this.debouncer.cancelAll();
     this.open.clear();
@@ -96,16 +161,20 @@ export class DocumentDiagnostics {
     const { version } = document;
     const settings = this.settings();
     let diagnostics: Diagnostic[];
+    let analysis: DocumentAnalysis | undefined;
     if (this.parserFailure !== undefined) {
       diagnostics = [parserUnavailableDiagnostic(this.parserFailure)];
     } else {
+      const context = this.contextOf(uri, state);
       try {
         const part = analyzablePart(document.getText(), settings.maxDocumentBytes);
-        const result = state.analyzer.analyze(part.text, { pgVersion: settings.pgVersion });
+        const options = this.host.analysisOptions?.(uri, settings.pgVersion) ?? { pgVersion: settings.pgVersion };
+        const result = state.analyzer.analyze(part.text, options, context?.base);
         diagnostics = capDiagnostics(result.findings.map((finding) => findingToDiagnostic(finding, settings.docsBaseUrl)));
         if (part.truncated) {
           diagnostics.unshift(documentTooLargeDiagnostic(part, settings.maxDocumentBytes, settings.docsBaseUrl));
         }
+        analysis = documentAnalysis(version, part.text, result, options.pgVersion, context);
       } catch (error) {
         state.analyzer = this.createAnalyzer();
         const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -117,6 +186,48 @@ export class DocumentDiagnostics {
     // overwrite a newer version's, nor reach a document closed meanwhile.
     if (this.host.document(uri)?.version !== version || this.open.get(uri) !== state) return;
     state.publishedVersion = version;
+    const contextChanged = state.last !== undefined && analysis !== undefined && state.last.context?.key !== analysis.context?.key;
+    state.last = analysis;
     this.host.publish({ uri, version, diagnostics });
+    if (contextChanged) this.host.contextChanged?.(uri);
   }
+
+  /** The schema context; a failure to build it costs the context (logged), never the document's diagnostics. */
+  private contextOf(uri: string, state: OpenDocument): DocumentContext | undefined {
+    if (this.host.context === undefined) return undefined;
+    let context: DocumentContext | undefined;
+    try {
+      context = this.host.context(uri);
+    } catch (error) {
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.host.logError(`Lockstep: could not read the earlier migrations of ${uri}, so it is analyzed on its own: ${detail}`);
+      return undefined;
+    }
+    if (context && context.problems.length > 0 && context.key !== state.last?.context?.key) {
+      for (const p of context.problems) {
+        this.host.logError(
+          `Lockstep: cannot read earlier migration ${p.path} (${p.reason}); ${uri} is analyzed without its schema changes`,
+        );
+      }
+    }
+    return context;
+  }
+}
+
+function documentAnalysis(
+  version: number,
+  text: string,
+  result: AnalysisResult,
+  pgVersion: number,
+  context: DocumentContext | undefined,
+): DocumentAnalysis {
+  let summarizer: StatementSummarizer | undefined;
+  return {
+    version,
+    text,
+    result,
+    pgVersion,
+    context,
+    summary: (index) => (summarizer ??= new StatementSummarizer(result.statements, context?.base)).summary(index),
+  };
 }

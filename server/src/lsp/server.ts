@@ -1,17 +1,34 @@
 // The Lockstep language server: wires the connection, the synced documents and the settings to
-// DocumentDiagnostics. All SQL knowledge lives in ../analysis; this folder only speaks LSP.
+// DocumentDiagnostics, hover and inlay hints. All SQL knowledge lives in ../analysis; this folder only speaks LSP.
+// It may read the file system (a document's earlier sibling migrations); the core never does.
+import { sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createConnection,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  MessageType,
   ProposedFeatures,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser } from '../analysis/analyzer';
+import { MigrationContexts } from '../cli/migration-context';
+import { analysisOptionsFor, describeConfigProblems, ProjectConfigs, type ProjectConfig } from '../cli/config-loader';
 import { DocumentDiagnostics } from './document-diagnostics';
-import { parseMaxDocumentBytes, parsePgVersion, settingsFromInitializationOptions, type ServerSettings } from './settings';
+import { codeActionServerCapabilities, codeActionSupport, listenForCodeActions, type CodeActionSupport } from './code-actions';
+import { lockInlayHints, statementHover } from './lock-surfaces';
+import {
+  parseInlayHints,
+  parseMaxDocumentBytes,
+  parsePgVersion,
+  settingsFromInitializationOptions,
+  type ServerSettings,
+} from './settings';
 
 export interface ServerStreams {
   input: NodeJS.ReadableStream;
@@ -31,6 +48,41 @@ export function startServer(streams?: ServerStreams): void {
   let settings: ServerSettings = settingsFromInitializationOptions(undefined, () => undefined);
   let clientPullsConfiguration = false;
   let clientRegistersConfigurationDynamically = false;
+  let clientWatchesFiles = false;
+  let clientRefreshesInlayHints = false;
+  // What the client can apply in a code action's edit (CreateFile, versioned edits); read in onInitialize.
+  let codeActionClient: CodeActionSupport = { createFiles: false, documentChanges: false };
+
+  // Open documents by file path: an earlier migration open in the editor counts with its unsaved text.
+  const openPaths = new Map<string, string>();
+  const contexts = new MigrationContexts({
+    overlay: (path) => {
+      const uri = openPaths.get(path);
+      const document = uri === undefined ? undefined : documents.get(uri);
+      return document && { text: document.getText(), stamp: `${uri}@${document.version}` };
+    },
+  });
+
+  // lockstep.json, read exactly as `lockstep lint` reads it, so the editor and CI report the same findings.
+  const projectConfigs = new ProjectConfigs();
+  const toldInvalidConfig = new Set<string>();
+  function optionsFor(uri: string, editorPgVersion: number) {
+    const path = filePathOf(uri);
+    if (path === undefined) return { pgVersion: editorPgVersion };
+    const project = projectConfigs.configFor(path);
+    if (project.problems.length > 0) reportInvalidConfig(project);
+    // The project's pgVersion wins over the editor's, as it does over the CLI's default.
+    return analysisOptionsFor(path, project, project.config.pgVersion ?? editorPgVersion);
+  }
+  /** Once per version of an invalid lockstep.json: analysis goes on with the defaults. */
+  function reportInvalidConfig(project: ProjectConfig): void {
+    if (toldInvalidConfig.has(project.key)) return;
+    toldInvalidConfig.add(project.key);
+    const text = `Lockstep: ${describeConfigProblems(project)} Until then the defaults apply.`;
+    connection.console.warn(text);
+    // A notification, not window/showMessageRequest: nothing to answer, and every client supports it.
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: text });
+  }
 
   const diagnostics = new DocumentDiagnostics(
     {
@@ -41,15 +93,50 @@ export function startServer(streams?: ServerStreams): void {
         });
       },
       logError: (message) => connection.console.error(message),
+      context: (uri) => {
+        const path = filePathOf(uri);
+        return path === undefined ? undefined : contexts.contextFor(path);
+      },
+      contextChanged: () => refreshInlayHints(),
+      analysisOptions: optionsFor,
     },
     () => settings,
   );
+
+  /** Asks the client to re-request inlay hints (a setting or an earlier migration changed); coalesced per tick. */
+  let refreshQueued = false;
+  function refreshInlayHints(): void {
+    if (!clientRefreshesInlayHints || refreshQueued) return;
+    refreshQueued = true;
+    setImmediate(() => {
+      refreshQueued = false;
+      connection.languages.inlayHint.refresh().catch((error: unknown) => {
+        connection.console.error(`Lockstep: could not ask the client to refresh inlay hints: ${describe(error)}`);
+      });
+    });
+  }
+
+  /**
+   * Documents whose context includes `path` are analyzed again; when a file was created or deleted, every
+   * document of a migration folder that contains it (the order of its migrations may have changed).
+   */
+  function earlierMigrationChanged(path: string, listingChanged = false): void {
+    diagnostics.reanalyzeWhere(
+      (context, uri) =>
+        filePathOf(uri) !== path &&
+        context?.root !== undefined &&
+        (context.files.includes(path) || (listingChanged && path.startsWith(context.root + sep))),
+    );
+  }
 
   connection.onInitialize(async (params): Promise<InitializeResult> => {
     settings = settingsFromInitializationOptions(params.initializationOptions, (m) => connection.console.warn(m));
     clientPullsConfiguration = params.capabilities.workspace?.configuration === true;
     clientRegistersConfigurationDynamically =
       params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    clientWatchesFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    clientRefreshesInlayHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
+    codeActionClient = codeActionSupport(params.capabilities);
     try {
       await initParser();
     } catch (error) {
@@ -60,6 +147,9 @@ export function startServer(streams?: ServerStreams): void {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        inlayHintProvider: true,
+        ...codeActionServerCapabilities,
       },
       serverInfo: { name: 'lockstep' },
     };
@@ -70,6 +160,61 @@ export function startServer(streams?: ServerStreams): void {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'lockstep' });
     }
     if (clientPullsConfiguration) void pullConfiguration();
+    if (clientWatchesFiles) {
+      // With change events, folder listings and stamps can be kept until something changes; without them every
+      // analysis stats the earlier migrations again (replayed schemas stay cached while their stamps match).
+      connection.client
+        .register(DidChangeWatchedFilesNotification.type, {
+          watchers: [
+            { globPattern: '**/*.sql' },
+            { globPattern: '**/sqitch.plan' },
+            // lockstep.json and the runner metadata next to migrations change how every file is analyzed.
+            { globPattern: '**/lockstep.json' },
+            { globPattern: '**/metadata.toml' },
+            { globPattern: '**/*.sql.conf' },
+          ],
+        })
+        .then(
+          () => {
+            contexts.memoizeFileSystem = true;
+          },
+          (error: unknown) => connection.console.warn(`Lockstep: could not watch migration files, re-reading them on each analysis: ${describe(error)}`),
+        );
+    }
+  });
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    contexts.invalidate();
+    if (changes.some((c) => /(^|\/)(lockstep\.json|metadata\.toml)$|\.sql\.conf$/.test(c.uri))) {
+      projectConfigs.invalidate();
+      diagnostics.reanalyzeAll();
+    }
+    for (const change of changes) {
+      const path = filePathOf(change.uri);
+      if (path !== undefined) earlierMigrationChanged(path, change.type !== FileChangeType.Changed || path.endsWith('sqitch.plan'));
+    }
+  });
+
+  connection.onHover(({ textDocument, position }) => {
+    const analysis = diagnostics.analysis(textDocument.uri);
+    return analysis ? statementHover(analysis, position) : null;
+  });
+
+  listenForCodeActions(
+    connection,
+    {
+      analysis: (uri) => diagnostics.analysis(uri),
+      options: optionsFor,
+      filePath: filePathOf,
+      docsUrl: (rule) => `${settings.docsBaseUrl}${rule}.md`,
+    },
+    () => codeActionClient,
+  );
+
+  connection.languages.inlayHint.on(({ textDocument, range }) => {
+    if (!settings.inlayHints) return [];
+    const analysis = diagnostics.analysis(textDocument.uri);
+    return analysis ? lockInlayHints(analysis, range) : [];
   });
 
   connection.onDidChangeConfiguration((params) => {
@@ -92,8 +237,14 @@ export function startServer(streams?: ServerStreams): void {
   /** Applies `lockstep.*` workspace settings; unset values keep what initializationOptions gave. */
   function applyWorkspaceSettings(section: unknown): void {
     if (section === null || typeof section !== 'object') return;
-    const values = section as { pgVersion?: unknown; maxDocumentBytes?: unknown };
+    const values = section as { pgVersion?: unknown; maxDocumentBytes?: unknown; inlayHints?: unknown; 'inlayHints.enabled'?: unknown };
     let next = settings;
+    const inlayHints = values.inlayHints ?? values['inlayHints.enabled'];
+    if (inlayHints !== undefined && inlayHints !== null) {
+      const parsed = parseInlayHints(inlayHints);
+      if (parsed.ok) next = { ...next, inlayHints: parsed.value };
+      else connection.console.warn(`Lockstep: setting lockstep.inlayHints.enabled: ${parsed.error}; keeping ${settings.inlayHints}`);
+    }
     if (values.pgVersion !== undefined && values.pgVersion !== null) {
       const parsed = parsePgVersion(values.pgVersion);
       if (parsed.ok) next = { ...next, pgVersion: parsed.value };
@@ -104,21 +255,53 @@ export function startServer(streams?: ServerStreams): void {
       if (parsed.ok) next = { ...next, maxDocumentBytes: parsed.value };
       else connection.console.warn(`Lockstep: setting lockstep.maxDocumentBytes: ${parsed.error}; keeping ${settings.maxDocumentBytes}`);
     }
+    if (next.inlayHints !== settings.inlayHints) {
+      settings = { ...settings, inlayHints: next.inlayHints };
+      refreshInlayHints();
+    }
     if (next.pgVersion === settings.pgVersion && next.maxDocumentBytes === settings.maxDocumentBytes) return;
     settings = next;
+    refreshInlayHints();
     // Lock behaviour depends on the server version, and the size limit on how much of a file is read, so any
     // open document's findings may change.
     diagnostics.reanalyzeAll();
   }
 
-  documents.onDidOpen(({ document }) => diagnostics.opened(document.uri));
+  documents.onDidOpen(({ document }) => {
+    const path = filePathOf(document.uri);
+    if (path !== undefined) openPaths.set(path, document.uri);
+    diagnostics.opened(document.uri);
+  });
   // Also fires right after onDidOpen for the same version; DocumentDiagnostics skips that one.
-  documents.onDidChangeContent(({ document }) => diagnostics.changed(document.uri, document.version));
-  documents.onDidClose(({ document }) => diagnostics.closed(document.uri));
+  documents.onDidChangeContent(({ document }) => {
+    diagnostics.changed(document.uri, document.version);
+    // Its unsaved text is the context of the migrations after it.
+    const path = filePathOf(document.uri);
+    if (path !== undefined) earlierMigrationChanged(path);
+  });
+  documents.onDidClose(({ document }) => {
+    diagnostics.closed(document.uri);
+    const path = filePathOf(document.uri);
+    if (path !== undefined && openPaths.get(path) === document.uri) {
+      openPaths.delete(path);
+      // From now on the file on disk is the context, not the discarded editor text.
+      earlierMigrationChanged(path);
+    }
+  });
   connection.onShutdown(() => diagnostics.dispose());
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** The file-system path of a file: URI; undefined for untitled documents and other schemes. */
+function filePathOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
 }
 
 function describe(error: unknown): string {

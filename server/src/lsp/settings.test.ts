@@ -35,29 +35,43 @@ describe('settingsFromInitializationOptions', () => {
   it('takes valid values and normalizes docsBaseUrl to end with a slash', () => {
     const warnings: string[] = [];
     const s = settingsFromInitializationOptions(
-      { pgVersion: 14, diagnosticsDelayMs: 0, docsBaseUrl: 'https://example.org/rules', maxDocumentBytes: 5_000_000 },
+      { pgVersion: 14, diagnosticsDelayMs: 0, docsBaseUrl: 'https://example.org/rules', maxDocumentBytes: 5_000_000, inlayHints: false },
       (m) => warnings.push(m),
     );
-    expect(s).toEqual({ pgVersion: 14, diagnosticsDelayMs: 0, docsBaseUrl: 'https://example.org/rules/', maxDocumentBytes: 5_000_000 });
+    expect(s).toEqual({
+      pgVersion: 14,
+      diagnosticsDelayMs: 0,
+      docsBaseUrl: 'https://example.org/rules/',
+      maxDocumentBytes: 5_000_000,
+      inlayHints: false,
+    });
     expect(warnings).toEqual([]);
   });
 
   it('falls back to defaults on invalid values and says which setting was wrong', () => {
     const warnings: string[] = [];
     const s = settingsFromInitializationOptions(
-      { pgVersion: 9, diagnosticsDelayMs: -5, docsBaseUrl: 42, maxDocumentBytes: '2MB' },
+      { pgVersion: 9, diagnosticsDelayMs: -5, docsBaseUrl: 42, maxDocumentBytes: '2MB', inlayHints: 'off' },
       (m) => warnings.push(m),
     );
     expect(s.pgVersion).toBe(17);
     expect(s.diagnosticsDelayMs).toBe(200);
     expect(s.docsBaseUrl).toMatch(/^file:\/\/.*\/docs\/rules\/$/);
     expect(s.maxDocumentBytes).toBe(DEFAULT_MAX_DOCUMENT_BYTES);
+    expect(s.inlayHints).toBe(true);
     expect(warnings.map((w) => w.match(/initializationOptions\.(\w+)/)?.[1])).toEqual([
       'pgVersion',
       'diagnosticsDelayMs',
       'docsBaseUrl',
       'maxDocumentBytes',
+      'inlayHints',
     ]);
+  });
+
+  it('accepts inlayHints as a boolean or as { enabled } (the shape of the lockstep.inlayHints.enabled setting)', () => {
+    expect(settingsFromInitializationOptions({ inlayHints: { enabled: false } }, () => undefined).inlayHints).toBe(false);
+    expect(settingsFromInitializationOptions({ inlayHints: true }, () => undefined).inlayHints).toBe(true);
+    expect(settingsFromInitializationOptions({}, () => undefined).inlayHints).toBe(true);
   });
 });
 

@@ -18,6 +18,19 @@ export interface ServerSettings {
   docsBaseUrl: string;
   /** Larger documents are analyzed only up to this many UTF-8 bytes (whole statements), see document-limit.ts. */
   maxDocumentBytes: number;
+  /** Lock labels at the end of risky statements (textDocument/inlayHint); `lockstep.inlayHints.enabled`. */
+  inlayHints: boolean;
+}
+
+/**
+ * Whether inlay hints are on: `true`/`false`, or `{ enabled: boolean }` — the shape VS Code gives for the
+ * `lockstep.inlayHints.enabled` setting, so both initializationOptions spellings work.
+ */
+export function parseInlayHints(value: unknown): { ok: true; value: boolean } | { ok: false; error: string } {
+  if (typeof value === 'boolean') return { ok: true, value };
+  const enabled = (value as { enabled?: unknown } | null)?.enabled;
+  if (typeof value === 'object' && value !== null && typeof enabled === 'boolean') return { ok: true, value: enabled };
+  return { ok: false, error: `expected true, false or { "enabled": true|false }, got ${JSON.stringify(value)}` };
 }
 
 /** Returns the limit, or why `value` is not one: a whole number of bytes, at least 1 KB. */
@@ -48,6 +61,7 @@ export function settingsFromInitializationOptions(options: unknown, warn: (messa
     diagnosticsDelayMs: DEFAULT_DIAGNOSTICS_DELAY_MS,
     docsBaseUrl: defaultDocsBaseUrl(),
     maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES,
+    inlayHints: true,
   };
   if (options === null || options === undefined) return settings;
   if (typeof options !== 'object') {
@@ -76,6 +90,11 @@ export function settingsFromInitializationOptions(options: unknown, warn: (messa
     const parsed = parseMaxDocumentBytes(o.maxDocumentBytes);
     if (parsed.ok) settings.maxDocumentBytes = parsed.value;
     else warn(`Lockstep: initializationOptions.maxDocumentBytes: ${parsed.error}; using ${settings.maxDocumentBytes}`);
+  }
+  if (o.inlayHints !== undefined) {
+    const parsed = parseInlayHints(o.inlayHints);
+    if (parsed.ok) settings.inlayHints = parsed.value;
+    else warn(`Lockstep: initializationOptions.inlayHints: ${parsed.error}; using ${settings.inlayHints}`);
   }
   return settings;
 }

@@ -14,9 +14,9 @@ import type {
   RangeVar,
   ReplicaIdentityStmt,
 } from '@pgsql/types';
-import { constValue, nodeAs } from './ast';
+import { constValue, nodeAs, stringList } from './ast';
 import { ApplyContext } from './context';
-import type { RelationKind } from './model';
+import type { Column, RelationKind } from './model';
 import { qualifiedKey } from './names';
 import {
   addColumn,
@@ -120,7 +120,8 @@ function alterTableCommand(ctx: ApplyContext, key: string, cmd: AlterTableCmd, r
     case 'AT_SetExpression':
       if (requireColumn() && cmd.def) {
         const expression = cmd.def;
-        updateColumn(ctx, key, columnName, (c) => ({ ...c, generated: { expression, stored: c.generated?.stored ?? true } }), recurse);
+        const set = (c: Column): Column => ({ ...c, generated: { expression, stored: c.generated?.stored ?? true } });
+        updateColumn(ctx, key, columnName, set, recurse);
       }
       return;
     case 'AT_DropExpression':
@@ -145,7 +146,7 @@ function alterTableCommand(ctx: ApplyContext, key: string, cmd: AlterTableCmd, r
       const def = nodeAs<ColumnDef>(cmd.def, 'ColumnDef');
       if (!def?.typeName) return;
       const type = columnTypeFor(ctx, def);
-      const collation = def.collClause ? (def.collClause.collname ?? []).map((n) => String(constValue(n))).join('.') : undefined;
+      const collation = def.collClause ? stringList(def.collClause.collname).join('.') : undefined;
       updateColumn(
         ctx,
         key,
@@ -156,7 +157,8 @@ function alterTableCommand(ctx: ApplyContext, key: string, cmd: AlterTableCmd, r
       // PostgreSQL refuses to change the type of a column a view uses ("cannot alter type of a column used by a
       // view or rule"); the migration has to drop and recreate the view around the change.
       for (const viewKey of viewsUsingColumn(ctx, key, columnName)) {
-        ctx.problem('dependent-objects', `view ${viewKey} uses column ${columnName} of ${key}; ALTER COLUMN TYPE fails while it exists`, key);
+        const message = `view ${viewKey} uses column ${columnName} of ${key}; ALTER COLUMN TYPE fails while it exists`;
+        ctx.problem('dependent-objects', message, key);
       }
       return;
     }

@@ -1,5 +1,5 @@
 // The static schema catalog: what the migrations before a statement have created, replayed from their ASTs.
-// Pure: statements in, facts out. No parsing, no I/O.
+// Pure: statements in, facts out. No parsing, no I/O. See README.md beside this file for the design.
 import type { Node } from '@pgsql/types';
 import { applyStatement } from './apply';
 import { ApplyContext } from './context';
@@ -26,11 +26,7 @@ import { CatalogStore, TEMP_SCHEMA } from './store';
 import { isBuiltinType, typeIdentity } from './type-names';
 
 export class Catalog {
-  private readonly store: CatalogStore;
-
-  constructor(store?: CatalogStore) {
-    this.store = store ?? new CatalogStore();
-  }
+  private store = new CatalogStore();
 
   /**
    * Replays one statement. Statements that do not change the schema are ignored; a statement the catalog cannot
@@ -53,7 +49,9 @@ export class Catalog {
 
   /** An independent copy in O(1); the first write on either side copies only the maps it changes. */
   clone(): Catalog {
-    return new Catalog(this.store.fork());
+    const copy = new Catalog();
+    copy.store = this.store.fork();
+    return copy;
   }
 
   /** Ends the current transaction: SET LOCAL search_path stops applying. Call between migration files. */

@@ -130,7 +130,11 @@ function resolveRoutine(ctx: ApplyContext, owa: ObjectWithArgs): { key: string; 
   return { key, matches: overloads.filter((f) => sameArgs(f.argTypes, argTypes)) };
 }
 
-function routineOrProblem(ctx: ApplyContext, owa: ObjectWithArgs, missingOk: boolean): { key: string; target: FunctionInfo } | undefined {
+function routineOrProblem(
+  ctx: ApplyContext,
+  owa: ObjectWithArgs,
+  missingOk: boolean,
+): { key: string; target: FunctionInfo } | undefined {
   const found = resolveRoutine(ctx, owa);
   const label = stringList(owa.objname).join('.');
   if (!found || found.matches.length === 0) {
@@ -166,7 +170,12 @@ export function dropRoutine(ctx: ApplyContext, owa: ObjectWithArgs, missingOk: b
 }
 
 /** RENAME TO / SET SCHEMA of a routine. */
-export function moveRoutine(ctx: ApplyContext, owa: ObjectWithArgs, newSchema: string | undefined, newName: string | undefined): void {
+export function moveRoutine(
+  ctx: ApplyContext,
+  owa: ObjectWithArgs,
+  newSchema: string | undefined,
+  newName: string | undefined,
+): void {
   const found = routineOrProblem(ctx, owa, false);
   if (!found) return;
   const f = found.target;

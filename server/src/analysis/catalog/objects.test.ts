@@ -71,6 +71,17 @@ describe('views and materialized views', () => {
     expect(catalog.relation('everything')).toBeDefined();
   });
 
+  it('resolves which table a view column comes from before reporting', () => {
+    const { problems } = replay(`${BASE}
+      CREATE VIEW t_names AS SELECT t.*, u.avatar FROM templates t JOIN users u ON u.id = t.created_by;
+      CREATE VIEW nested AS SELECT s.name FROM (SELECT name FROM templates) s, users WHERE users.avatar IS NULL;
+      CREATE VIEW via_cte AS WITH c AS (SELECT name AS n FROM users) SELECT n FROM c;
+      ALTER TABLE users ALTER COLUMN name TYPE varchar(50);`);
+    expect(problems).toEqual([
+      'dependent-objects: view public.via_cte uses column name of public.users; ALTER COLUMN TYPE fails while it exists',
+    ]);
+  });
+
   it('creates materialized views and CREATE TABLE AS tables', () => {
     const { catalog } = replay(`${BASE}
       CREATE MATERIALIZED VIEW IF NOT EXISTS stats AS SELECT created_by, count(*) AS n FROM templates GROUP BY 1 WITH NO DATA;

@@ -167,7 +167,7 @@ export class CatalogStore {
     const key = this.findIndexKey(parts[0], parts[1]);
     if (key === undefined) return undefined;
     const table = this.relations.get(this.indexOwner.get(key)!);
-    return table?.indexes.find((i) => i.key === key);
+    return table ? indexesByKey(table).get(key) : undefined;
   }
 
   // ---- types and functions ----
@@ -205,4 +205,19 @@ export class CatalogStore {
   revision(revisionKey: string): string {
     return this.revisions.get(revisionKey) ?? '';
   }
+}
+
+/**
+ * A table's indexes by key. Relation records are immutable (a change replaces the record), so the map is built once
+ * per record; a table with thousands of indexes then costs a map lookup per index lookup, not a scan.
+ */
+const indexMaps = new WeakMap<Relation, Map<string, Index>>();
+
+function indexesByKey(table: Relation): Map<string, Index> {
+  let map = indexMaps.get(table);
+  if (!map) {
+    map = new Map(table.indexes.map((i) => [i.key, i]));
+    indexMaps.set(table, map);
+  }
+  return map;
 }

@@ -273,7 +273,9 @@ export function createTable(ctx: ApplyContext, stmt: CreateStmt, foreign: boolea
     const type = columnTypeOf(stmt.ofTypename, (s, n) => ctx.store.resolveTypeSchema(s, n));
     const info = type.schema !== undefined ? ctx.store.types.get(qualifiedKey(type.schema, type.name)) : undefined;
     if (info?.kind === 'composite') {
-      for (const a of info.attributes) upsert({ name: a.name, type: a.type, notNull: false, inherited: false, createdBy: ctx.origin });
+      for (const a of info.attributes) {
+        upsert({ name: a.name, type: a.type, notNull: false, inherited: false, createdBy: ctx.origin });
+      }
     }
   }
   for (const elt of stmt.tableElts ?? []) {
@@ -383,7 +385,8 @@ export function createTable(ctx: ApplyContext, stmt: CreateStmt, foreign: boolea
   // PostgreSQL adds CHECK constraints with the table, then builds the key indexes, then the foreign keys; that
   // order decides which generated name wins a collision. A new table is empty, so even NOT VALID constraints
   // start valid (transformCheckConstraints, transformFKConstraints).
-  const phase = (c: ConstraintNode) => (c.contype === 'CONSTR_FOREIGN' ? 2 : c.contype === 'CONSTR_CHECK' || c.contype === 'CONSTR_NOTNULL' ? 0 : 1);
+  const phase = (c: ConstraintNode): number =>
+    c.contype === 'CONSTR_FOREIGN' ? 2 : c.contype === 'CONSTR_CHECK' || c.contype === 'CONSTR_NOTNULL' ? 0 : 1;
   for (const c of pending) if (phase(c) === 0) addConstraint(ctx, rel.key, c, { creating: true, recurse: true });
   for (const c of dedupeKeyConstraints(pending.filter((c) => phase(c) === 1))) {
     addConstraint(ctx, rel.key, c, { creating: true, recurse: true });
@@ -955,6 +958,11 @@ export function dropColumn(ctx: ApplyContext, tableKey: string, name: string, ca
     const rel = ctx.relation(key);
     if (!rel || !rel.columns.some((c) => c.name === name)) continue;
     if (key !== tableKey && !rel.columns.find((c) => c.name === name)!.inherited) continue;
+    // Views that use the column need CASCADE (and go with it); PostgreSQL refuses otherwise.
+    for (const viewKey of viewsUsingColumn(ctx, key, name)) {
+      if (cascade) dropRelation(ctx, viewKey, true);
+      else ctx.problem('dependent-objects', `view ${viewKey} uses column ${name} of ${key}; DROP COLUMN needs CASCADE`, key);
+    }
     // Indexes and constraints of the table that involve the column go with it (ALTER TABLE docs, DROP COLUMN).
     for (const idx of rel.indexes) {
       const uses =
@@ -970,11 +978,6 @@ export function dropColumn(ctx: ApplyContext, tableKey: string, name: string, ca
     }));
     for (const seq of [...ctx.store.relations.values()]) {
       if (seq.sequence?.ownedBy?.table === key && seq.sequence.ownedBy.column === name) dropRelation(ctx, seq.key, true);
-    }
-    // Views that use the column need CASCADE (and go with it); PostgreSQL refuses otherwise.
-    for (const viewKey of viewsUsingColumn(ctx, key, name)) {
-      if (cascade) dropRelation(ctx, viewKey, true);
-      else ctx.problem('dependent-objects', `view ${viewKey} uses column ${name} of ${key}; DROP COLUMN needs CASCADE`, key);
     }
     // Foreign keys elsewhere that reference the column need CASCADE; either way they are gone afterwards.
     for (const stale of [...ctx.store.relations.values()]) {
@@ -1067,7 +1070,9 @@ export function dependentViewKeys(ctx: ApplyContext, key: string): string[] {
 
 /** Views over `tableKey` whose query uses `column` (PostgreSQL then refuses DROP COLUMN / ALTER COLUMN TYPE). */
 export function viewsUsingColumn(ctx: ApplyContext, tableKey: string, column: string): string[] {
-  return dependentViewKeys(ctx, tableKey).filter((viewKey) => queryUsesColumn(ctx, ctx.relation(viewKey)?.query, tableKey, column));
+  return dependentViewKeys(ctx, tableKey).filter((viewKey) =>
+    queryUsesColumn(ctx, ctx.relation(viewKey)?.query, tableKey, column),
+  );
 }
 
 /**

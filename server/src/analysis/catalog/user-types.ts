@@ -254,7 +254,12 @@ function retargetTypeReferences(ctx: ApplyContext, from: TypeInfo, toSchema: str
 }
 
 /** RENAME TO and SET SCHEMA for types and domains. */
-export function moveType(ctx: ApplyContext, names: readonly string[], newSchema: string | undefined, newName: string | undefined): void {
+export function moveType(
+  ctx: ApplyContext,
+  names: readonly string[],
+  newSchema: string | undefined,
+  newName: string | undefined,
+): void {
   const type = existingType(ctx, names);
   if (!type) {
     ctx.problem('unknown-type', `type ${names.join('.')} is not created by any earlier statement`, names.join('.'));

@@ -128,7 +128,13 @@ export function queryColumns(
   return out;
 }
 
-const COMPARISON_OPERATORS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=', '~~', '!~~', '~~*', '!~~*', '~', '~*', '@>', '<@', '&&', '?', '?|', '?&']);
+const COMPARISON_OPERATORS = new Set([
+  '=', '<>', '!=', '<', '>', '<=', '>=', '~~', '!~~', '~~*', '!~~*', '~', '~*', '@>', '<@', '&&', '?', '?|', '?&',
+]);
+const BOOLEAN_EXPRESSION_KINDS = new Set([
+  'AEXPR_IN', 'AEXPR_LIKE', 'AEXPR_ILIKE', 'AEXPR_SIMILAR', 'AEXPR_BETWEEN', 'AEXPR_NOT_BETWEEN', 'AEXPR_DISTINCT',
+  'AEXPR_NOT_DISTINCT',
+]);
 
 /**
  * The type of a select-list expression when it is evident without PostgreSQL's full type resolution: column
@@ -159,11 +165,10 @@ function expressionType(ctx: ApplyContext, node: Node | undefined, items: FromIt
       return UNKNOWN_TYPE;
     }
     case 'A_Expr':
-      return v.kind === 'AEXPR_OP' && COMPARISON_OPERATORS.has(stringList(v.name).pop() ?? '')
-        ? builtinType('bool')
-        : v.kind === 'AEXPR_IN' || v.kind === 'AEXPR_LIKE' || v.kind === 'AEXPR_ILIKE' || v.kind === 'AEXPR_BETWEEN' || v.kind === 'AEXPR_DISTINCT' || v.kind === 'AEXPR_NOT_DISTINCT'
-          ? builtinType('bool')
-          : UNKNOWN_TYPE;
+      if (v.kind === 'AEXPR_OP') {
+        return COMPARISON_OPERATORS.has(stringList(v.name).pop() ?? '') ? builtinType('bool') : UNKNOWN_TYPE;
+      }
+      return BOOLEAN_EXPRESSION_KINDS.has(v.kind) ? builtinType('bool') : UNKNOWN_TYPE;
     case 'BoolExpr':
     case 'NullTest':
     case 'BooleanTest':

@@ -66,13 +66,15 @@ export function statementEffect(node: Node, context: ModelContext): StatementEff
     const cmds = ((statement as { cmds?: Node[] }).cmds ?? []).map((c) => (c as { AlterTableCmd?: { subtype?: string } }).AlterTableCmd);
     for (const cmd of cmds) {
       const subtype = cmd?.subtype ?? 'unknown';
-      const fact = matchFact(kind, subtype, { ...base, command: cmd }, context.pgVersion);
-      if (fact) effect.apply(fact);
+      const input: FactInput = { ...base, command: cmd };
+      const fact = matchFact(kind, subtype, input, context.pgVersion);
+      if (fact) effect.apply(fact, input);
       else effect.unknownParts.push(`ALTER TABLE subcommand ${subtype}`);
     }
   } else {
-    const fact = matchFact(kind, undefined, { ...base, command: statement }, context.pgVersion);
-    if (fact) effect.apply(fact);
+    const input: FactInput = { ...base, command: statement };
+    const fact = matchFact(kind, undefined, input, context.pgVersion);
+    if (fact) effect.apply(fact, input);
     else effect.unknownParts.push(kind);
   }
   return effect.build();
@@ -101,7 +103,7 @@ class EffectBuilder {
     private readonly targets: Targets,
   ) {}
 
-  apply(fact: LockFact): void {
+  apply(fact: LockFact, input: FactInput): void {
     this.facts.push(fact);
     for (const { role, mode } of fact.locks) {
       for (const relation of this.relations(role)) {
@@ -112,6 +114,8 @@ class EffectBuilder {
     for (const role of fact.rewrites ?? []) for (const r of this.relations(role)) this.rewrites.add(r);
     for (const role of fact.scans ?? []) for (const r of this.relations(role)) this.scans.add(r);
     if (fact.transaction === 'forbidden') this.transaction = 'forbidden';
+    const unknown = typeof fact.unknown === 'function' ? fact.unknown(input) : fact.unknown;
+    if (typeof unknown === 'string' && unknown !== '') this.unknownParts.push(unknown);
   }
 
   private relations(role: Role): string[] {
@@ -119,7 +123,7 @@ class EffectBuilder {
   }
 
   private kindOf(relation: string, role: Role): RelationKind {
-    const known = this.schema.relationKind(relation);
+    const known = this.schema.relationKind(relation) ?? this.targets.kinds?.[relation];
     if (known) return known;
     if (role === 'index' || role.endsWith('.indexes') || (role === 'created' && this.targets.createdKind === 'index')) return 'index';
     if (role === 'created' && this.targets.createdKind) return this.targets.createdKind;

@@ -139,7 +139,7 @@ function segmentsOf(path: string): string[] {
   return path.replace(/\\/g, '/').split('/').filter((s) => s !== '');
 }
 
-interface SqitchPlan {
+export interface SqitchPlan {
   /** File stem (change or change@tag) → position in the plan. */
   positions: Map<string, number>;
 }

@@ -25,6 +25,10 @@ export interface RuleReport {
 
 export interface RuleContext {
   readonly statement: StatementView;
+  /**
+   * The schema and the statement's surroundings. Read transactions, held locks, settings and neighbouring
+   * statements only through its query methods: that is what keeps cached results correct (see file-context.ts).
+   */
   readonly file: FileContext;
   /** The lock model's answer for this statement in its context. */
   readonly effect: StatementEffect;
@@ -34,8 +38,11 @@ export interface RuleContext {
 
 export interface Rule<K extends NodeKind = NodeKind> {
   meta: RuleMeta;
-  /** Statement kinds (libpg-query node names) the rule looks at; the analyzer skips the rest. */
-  kinds: readonly K[];
+  /**
+   * Statement kinds (libpg-query node names) the rule looks at; the analyzer skips the rest. 'all': every parsed
+   * statement (for rules about effects or transactions rather than statement shapes).
+   */
+  kinds: readonly K[] | 'all';
   /** Receives the statement's node payload, e.g. the IndexStmt of a CREATE INDEX. */
   check(context: RuleContext, statement: NodeOf<K>): void;
 }

@@ -1,42 +1,81 @@
 // `lockstep lint`: analyzes migration files and prints findings; the exit code says whether any is an error.
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import packageJson from '../../../../package.json';
 import { analyzeText, initParser } from '../../analysis/analyzer';
-import { DEFAULT_PG_VERSION, type Finding } from '../../analysis/types';
-import { parsePgVersion } from '../../lsp/settings';
+import { allRuleMetas } from '../../analysis/rules';
+import { DEFAULT_PG_VERSION, type Finding, type Severity } from '../../analysis/types';
+import { defaultDocsBaseUrl, parsePgVersion } from '../../lsp/settings';
+import { analysisOptionsFor, describeConfigProblems, ProjectConfigs } from '../config-loader';
 import { parseCommandArgs } from '../args';
 import { describeFsError, ExitCode, UsageError } from '../errors';
+import { formatGithub } from '../formatters/github';
 import { formatJson } from '../formatters/json';
+import { formatSarif } from '../formatters/sarif';
 import { formatText } from '../formatters/text';
 import type { CliIo } from '../io';
 import { displayPathFor, sortFindings, summaryLine, type LintedFile } from '../lint-report';
+import { decodeUtf8, MigrationContexts, NotUtf8Error, type ContextProblem } from '../migration-context';
 import { collectSqlFiles } from '../sql-files';
 import type { CliCommand } from './command';
 
-const formats = { text: formatText, json: formatJson } as const;
+const formats = {
+  text: formatText,
+  json: formatJson,
+  sarif: (files: readonly LintedFile[]) => formatSarif(files, { rules: allRuleMetas, docsBaseUrl: defaultDocsBaseUrl(), version: packageJson.version }),
+  github: formatGithub,
+} as const;
 type FormatName = keyof typeof formats;
+
+/** Severities from least to most severe: --fail-on X fails on X and above. */
+const SEVERITY_ORDER: readonly Severity[] = ['hint', 'info', 'warning', 'error'];
+type FailOn = 'info' | 'warning' | 'error';
 
 export const lintCommand: CliCommand = {
   name: 'lint',
   summary: 'check migration files for locks that block production traffic',
-  help: `Usage: lockstep lint <file-or-folder>... [--format text|json] [--pg-version N]
+  help: `Usage: lockstep lint [<file-or-folder>...] [--format text|json|sarif|github]
+                     [--fail-on info|warning|error] [--pg-version N]
 
 Checks PostgreSQL migration files. Folders are searched recursively for *.sql
 (node_modules and folders starting with '.' are skipped); each folder's files
 are checked in name order.
 
+Each versioned migration is checked against the schema the migrations before
+it (in its framework's order: golang-migrate, goose, dbmate, Flyway, diesel,
+Prisma, Supabase, sqitch, numbered files) create, read from its folder whether
+or not they are named on the command line. A down migration is checked against
+the schema right after its own up migration.
+
+Each file is checked with the settings of the nearest lockstep.json in its
+folder or above (docs/configuration.md): rule severities, pgVersion, the
+framework and how it groups statements into transactions, table sizes, the
+longest acceptable lock_timeout. Without paths, the folders listed in the
+"migrations" setting of ./lockstep.json (or above) are checked. Comments
+-- lockstep-ignore <rule>: <reason> (next statement) and
+-- lockstep-ignore-file <rule>: <reason> (whole file) suppress findings.
+
 Options:
-  --format text|json   text (default): one finding per line,
+  --format text|json|sarif|github
+                       text (default): one finding per line,
                          file:line:col  severity  rule  message
                        json: {"version": 1, "files": [...]}, positions 0-based
                          UTF-16 like LSP
-  --pg-version N       PostgreSQL major the migrations run on (default ${DEFAULT_PG_VERSION})
+                       sarif: SARIF 2.1.0 for code scanning (GitHub, GitLab…)
+                       github: GitHub Actions annotations (::warning file=…)
+  --fail-on info|warning|error
+                       lowest severity that makes the exit code 1 (default error)
+  --pg-version N       PostgreSQL major the migrations run on (default: the
+                         configuration's pgVersion, else ${DEFAULT_PG_VERSION})
   -h, --help           show this help
 
-Exit codes: 0 no finding at error severity, 1 at least one, 2 usage or I/O error.
+Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 usage or I/O
+error or an invalid lockstep.json.
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('lint', args, {
       format: { type: 'string' },
+      'fail-on': { type: 'string' },
       'pg-version': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -46,22 +85,44 @@ Exit codes: 0 no finding at error severity, 1 at least one, 2 usage or I/O error
     }
     const format = values.format ?? 'text';
     if (!(format in formats)) {
-      throw new UsageError(`unknown --format '${format}'; use text or json`, 'lint');
+      throw new UsageError(`unknown --format '${format}'; use text, json, sarif or github`, 'lint');
     }
-    let pgVersion = DEFAULT_PG_VERSION;
+    const failOn = values['fail-on'] ?? 'error';
+    if (failOn !== 'info' && failOn !== 'warning' && failOn !== 'error') {
+      throw new UsageError(`unknown --fail-on '${failOn}'; use info, warning or error`, 'lint');
+    }
+    let pgVersion: number | undefined;
     if (values['pg-version'] !== undefined) {
       const parsed = parsePgVersion(values['pg-version']);
       if (!parsed.ok) throw new UsageError(`--pg-version: ${parsed.error}`, 'lint');
       pgVersion = parsed.value;
     }
-    if (positionals.length === 0) {
-      throw new UsageError('no files or folders given; e.g. lockstep lint migrations/', 'lint');
+    const configs = new ProjectConfigs({ memoize: true });
+    let paths = positionals;
+    if (paths.length === 0) {
+      const project = configs.configFromFolder(io.cwd);
+      if (project.problems.length > 0) {
+        io.err(`lockstep: ${describeConfigProblems(project)}\n`);
+        return ExitCode.usageOrIo;
+      }
+      const folders = project.config.migrations ?? [];
+      if (folders.length === 0) {
+        throw new UsageError('no files or folders given, and no lockstep.json with "migrations" here or above; e.g. lockstep lint migrations/', 'lint');
+      }
+      paths = folders.map((f) => resolve(project.path ? resolve(project.path, '..') : io.cwd, f));
     }
-    return lint(positionals, format as FormatName, pgVersion, io);
+    return lint(paths, format as FormatName, failOn, pgVersion, configs, io);
   },
 };
 
-async function lint(paths: string[], format: FormatName, pgVersion: number, io: CliIo): Promise<number> {
+async function lint(
+  paths: string[],
+  format: FormatName,
+  failOn: FailOn,
+  pgVersionOverride: number | undefined,
+  configs: ProjectConfigs,
+  io: CliIo,
+): Promise<number> {
   const collected = await collectSqlFiles(paths, io.cwd);
   let failed = collected.problems.length > 0;
   for (const problem of collected.problems) io.err(`lockstep: ${problem}\n`);
@@ -79,9 +140,20 @@ async function lint(paths: string[], format: FormatName, pgVersion: number, io: 
     }
   }
 
+  const contexts = new MigrationContexts({ memoizeFileSystem: true });
+  const reportContextProblems = contextProblemReporter(collected.files, io);
   const linted: LintedFile[] = [];
+  const toldConfigProblems = new Set<string>();
   for (const path of collected.files) {
     const displayPath = displayPathFor(path, io.cwd);
+    const project = configs.configFor(path);
+    if (project.problems.length > 0) {
+      // An invalid configuration is a usage error: checking with defaults would hide what the team configured.
+      if (!toldConfigProblems.has(project.path ?? '')) io.err(`lockstep: ${describeConfigProblems(project)}\n`);
+      toldConfigProblems.add(project.path ?? '');
+      failed = true;
+      continue;
+    }
     let text: string;
     try {
       text = decodeUtf8(await readFile(path));
@@ -91,8 +163,13 @@ async function lint(paths: string[], format: FormatName, pgVersion: number, io: 
       continue;
     }
     let findings: Finding[];
+    let suppressed = 0;
     try {
-      findings = analyzeText(text, { pgVersion }).findings;
+      const context = contexts.contextFor(path);
+      reportContextProblems(context.problems);
+      const result = analyzeText(text, analysisOptionsFor(path, project, pgVersionOverride), context.base);
+      findings = result.findings;
+      suppressed = result.suppressed?.length ?? 0;
     } catch (error) {
       io.err(
         `lockstep: internal error while analyzing '${displayPath}': ${message(error)}. ` +
@@ -102,28 +179,34 @@ async function lint(paths: string[], format: FormatName, pgVersion: number, io: 
       failed = true;
       continue;
     }
-    linted.push({ displayPath, findings: sortFindings(findings) });
+    linted.push({ displayPath, findings: sortFindings(findings), suppressed });
   }
 
   io.out(formats[format](linted));
   if (format === 'text' && linted.length > 0) io.err(`lockstep: ${summaryLine(linted)}\n`);
 
   if (failed) return ExitCode.usageOrIo;
-  return linted.some((file) => file.findings.some((f) => f.severity === 'error')) ? ExitCode.findings : ExitCode.ok;
+  const threshold = SEVERITY_ORDER.indexOf(failOn);
+  const fails = linted.some((file) => file.findings.some((f) => SEVERITY_ORDER.indexOf(f.severity) >= threshold));
+  return fails ? ExitCode.findings : ExitCode.ok;
 }
 
-class NotUtf8Error extends Error {}
-
-// fatal: positions would be wrong on replacement characters, so say so instead of guessing.
-// The BOM is dropped, as editors drop it, so positions match what the user sees.
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new NotUtf8Error('not valid UTF-8; convert the file to UTF-8 and try again');
-  }
+/**
+ * Says once per file that an earlier migration could not be read, so the schema context of the files after it
+ * is partial. Files on the command line already get their own "cannot read" line.
+ */
+export function contextProblemReporter(linted: readonly string[], io: CliIo): (problems: readonly ContextProblem[]) => void {
+  const told = new Set<string>(linted);
+  return (problems) => {
+    for (const problem of problems) {
+      if (told.has(problem.path)) continue;
+      told.add(problem.path);
+      io.err(
+        `lockstep: note: cannot read earlier migration '${displayPathFor(problem.path, io.cwd)}': ${problem.reason}; ` +
+          'the files after it are checked without its schema changes\n',
+      );
+    }
+  };
 }
 
 function message(error: unknown): string {

@@ -11,7 +11,11 @@ export const lspCommand: CliCommand = {
 
 Runs the Lockstep language server, speaking LSP over stdin and stdout, until the
 client sends exit. Settings go in initializationOptions:
-  {"pgVersion": 17, "diagnosticsDelayMs": 200, "docsBaseUrl": "https://…/"}
+  {"pgVersion": 17, "diagnosticsDelayMs": 200, "docsBaseUrl": "https://…/",
+   "inlayHints": true}
+Hover shows each statement's locks; inlay hints label the risky ones. A file in
+a migrations folder is analyzed against the schema its earlier migrations
+create (read from disk, or from the editor when open).
 
 Options:
   --stdio      talk LSP over stdin/stdout (required: the only transport offered)

@@ -5,11 +5,27 @@
 import type { LockFact } from '../fact';
 import { indexFacts } from './indexes';
 import { alterTableFacts } from './alter-table';
+import { alterTableColumnFacts } from './alter-table-columns';
+import { alterTableTypeFacts } from './alter-table-type';
+import { alterTableConstraintFacts } from './alter-table-constraints';
+import { alterTablePartitionFacts } from './alter-table-partitions';
+import { renameFacts } from './rename';
+import { tableFacts } from './tables';
+import { dmlFacts } from './dml';
+import { maintenanceFacts } from './maintenance';
+import { viewFacts } from './views';
+import { triggerFacts } from './triggers';
+import { typeFacts } from './types';
+import { sequenceFacts } from './sequences';
+import { miscFacts, transactionControlFacts } from './misc';
 
-export const lockFacts: readonly LockFact[] = [...indexFacts, ...alterTableFacts];
+export const lockFacts: readonly LockFact[] = [...indexFacts, ...alterTableFacts, ...alterTableColumnFacts, ...alterTableTypeFacts, ...alterTableConstraintFacts, ...alterTablePartitionFacts, ...renameFacts, ...tableFacts, ...dmlFacts, ...maintenanceFacts, ...viewFacts, ...triggerFacts, ...typeFacts, ...sequenceFacts, ...miscFacts];
+
+/** Facts the tracer cannot prove (transaction control); test/lockmodel/untraced.test.ts proves their examples. */
+export const untracedFacts: readonly LockFact[] = [...transactionControlFacts];
 
 const byKey = new Map<string, LockFact[]>();
-for (const fact of lockFacts) {
+for (const fact of [...lockFacts, ...untracedFacts]) {
   const key = `${fact.statement}/${fact.subcommand ?? ''}`;
   const list = byKey.get(key) ?? [];
   list.push(fact);

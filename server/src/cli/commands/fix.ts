@@ -1,0 +1,335 @@
+// `lockstep fix`: applies the preferred fix of every finding that has one — rewriting the file in place where the
+// fix allows, creating new migration files for phases that must run later — as a dry run (a unified diff of the
+// changed files and the new files) or, with --write, on disk. The fixes come from analysis/fixes, the same ones the
+// editor offers as quick fixes.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { analyzeText, initParser } from '../../analysis/analyzer';
+import { applyTextEdits, fixesForFinding, type Fix, type NewFile } from '../../analysis/fixes';
+import { replayMigrations } from '../../analysis/schema-context';
+import { DEFAULT_PG_VERSION, type AnalysisOptions, type Finding } from '../../analysis/types';
+import type { Catalog } from '../../analysis/catalog';
+import { parsePgVersion } from '../../lsp/settings';
+import { migrationSiblings } from '../../lsp/code-actions';
+import { analysisOptionsFor, describeConfigProblems, ProjectConfigs } from '../config-loader';
+import { parseCommandArgs } from '../args';
+import { describeFsError, ExitCode, UsageError } from '../errors';
+import type { CliIo } from '../io';
+import { displayPathFor } from '../lint-report';
+import { decodeUtf8, MigrationContexts, NotUtf8Error } from '../migration-context';
+import { collectSqlFiles } from '../sql-files';
+import type { CliCommand } from './command';
+
+/** Fixes applied per file at most: each one re-analyzes the file, and a fix never re-creates its own finding. */
+const MAX_FIXES_PER_FILE = 50;
+
+export const fixCommand: CliCommand = {
+  name: 'fix',
+  summary: 'split risky migration statements into safe phases (dry run unless --write)',
+  help: `Usage: lockstep fix <file-or-folder>... [--write] [--pg-version N]
+
+For every finding that has a fix, applies the preferred one — the quick fix the
+editor offers — to the migration files given (folders are searched for *.sql):
+CREATE INDEX becomes CREATE INDEX CONCURRENTLY in a migration that runs outside
+a transaction, a foreign key is added NOT VALID and validated in a later
+migration, SET NOT NULL is proven by a validated CHECK first, and so on
+(docs/fixes.md). Phases that must run in another transaction or deploy become
+new migration files, named so the framework runs them right after the file
+(next version, before the next existing migration), with a header that says
+which phase each is and what must be deployed before it.
+
+Without --write nothing is written: the changes are printed as a unified diff
+(new files as additions to /dev/null), which \`git apply\` accepts.
+
+Options:
+  --write              apply the changes: rewrite the files, create new ones
+                         (an existing file is never overwritten)
+  --pg-version N       PostgreSQL major the migrations run on (default: the
+                         configuration's pgVersion, else ${DEFAULT_PG_VERSION})
+  -h, --help           show this help
+
+Exit codes: 0 done (also when nothing needed fixing), 2 usage or I/O error, an
+invalid lockstep.json, or a file that would be overwritten.
+`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('fix', args, {
+      write: { type: 'boolean' },
+      'pg-version': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      io.out(this.help);
+      return ExitCode.ok;
+    }
+    let pgVersion: number | undefined;
+    if (values['pg-version'] !== undefined) {
+      const parsed = parsePgVersion(values['pg-version']);
+      if (!parsed.ok) throw new UsageError(`--pg-version: ${parsed.error}`, 'fix');
+      pgVersion = parsed.value;
+    }
+    if (positionals.length === 0) throw new UsageError('no files or folders given; e.g. lockstep fix migrations/000042_add_index.up.sql', 'fix');
+    return fix(positionals, values.write === true, pgVersion, io);
+  },
+};
+
+/** A file the run works on: one from disk (with its original text) or one a fix created. */
+interface WorkFile {
+  path: string;
+  text: string;
+  /** The text on disk; undefined for a file this run creates. */
+  original: string | undefined;
+}
+
+interface Outcome {
+  /** Every file touched or created, in the order they were produced. */
+  files: WorkFile[];
+  applied: Array<{ path: string; fix: Fix }>;
+  skipped: Array<{ path: string; finding: Finding; reason: string }>;
+}
+
+async function fix(paths: string[], write: boolean, pgVersionOverride: number | undefined, io: CliIo): Promise<number> {
+  const collected = await collectSqlFiles(paths, io.cwd);
+  let failed = collected.problems.length > 0;
+  for (const problem of collected.problems) io.err(`lockstep: ${problem}\n`);
+  if (collected.files.length === 0) return failed ? ExitCode.usageOrIo : ExitCode.ok;
+  try {
+    await initParser();
+  } catch (error) {
+    io.err(`lockstep: could not load the PostgreSQL parser (libpg-query): ${message(error)}. Reinstall lockstep; if this persists, open an issue.\n`);
+    return ExitCode.usageOrIo;
+  }
+
+  const configs = new ProjectConfigs({ memoize: true });
+  const contexts = new MigrationContexts({ memoizeFileSystem: true });
+  const outcome: Outcome = { files: [], applied: [], skipped: [] };
+  for (const path of collected.files) {
+    const project = configs.configFor(path);
+    if (project.problems.length > 0) {
+      io.err(`lockstep: ${describeConfigProblems(project)}\n`);
+      failed = true;
+      continue;
+    }
+    let text: string;
+    try {
+      text = decodeUtf8(await readFile(path));
+    } catch (error) {
+      io.err(`lockstep: cannot read '${displayPathFor(path, io.cwd)}': ${error instanceof NotUtf8Error ? error.message : describeFsError(error)}\n`);
+      failed = true;
+      continue;
+    }
+    const options = (p: string, created: readonly WorkFile[]): AnalysisOptions => {
+      const base = analysisOptionsFor(p, project, pgVersionOverride);
+      return { ...base, migration: withCreatedMetadata(base.migration ?? { path: p }, p, created) };
+    };
+    try {
+      fixDocument({ path, text, original: text }, contexts.contextFor(path).base, options, outcome);
+    } catch (error) {
+      io.err(`lockstep: internal error while fixing '${displayPathFor(path, io.cwd)}': ${message(error)}. This is a bug in Lockstep; please open an issue and attach the file.\n`);
+      if (process.env.LOCKSTEP_DEBUG && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+      failed = true;
+    }
+  }
+
+  const changed = outcome.files.filter((f) => f.text !== f.original);
+  for (const file of changed) io.out(unifiedDiff(displayPathFor(file.path, io.cwd), file.original, file.text));
+  for (const s of outcome.skipped) {
+    const at = `${displayPathFor(s.path, io.cwd)}:${s.finding.range.start.line + 1}:${s.finding.range.start.character + 1}`;
+    io.err(`lockstep: ${at}: ${s.finding.rule} not fixed: ${s.reason}\n`);
+  }
+  if (write) {
+    const clash = changed.find((f) => f.original === undefined && existsSync(f.path));
+    if (clash) {
+      io.err(`lockstep: '${displayPathFor(clash.path, io.cwd)}' already exists; nothing was written. Move it away or fix the files one at a time.\n`);
+      return ExitCode.usageOrIo;
+    }
+    for (const file of changed) {
+      try {
+        await mkdir(dirname(file.path), { recursive: true });
+        await writeFile(file.path, file.text, file.original === undefined ? { flag: 'wx' } : {});
+      } catch (error) {
+        io.err(`lockstep: cannot write '${displayPathFor(file.path, io.cwd)}': ${describeFsError(error)}\n`);
+        return ExitCode.usageOrIo;
+      }
+    }
+  }
+  const created = changed.filter((f) => f.original === undefined).length;
+  const edited = changed.length - created;
+  io.err(
+    `lockstep: ${outcome.applied.length} fix${outcome.applied.length === 1 ? '' : 'es'}: ${edited} file(s) changed, ${created} new` +
+      (write ? '' : ' (dry run; --write applies them)') +
+      '\n',
+  );
+  return failed ? ExitCode.usageOrIo : ExitCode.ok;
+}
+
+/**
+ * Applies fixes to one document until none is left: each fix re-analyzes, later fixes are numbered after the files
+ * earlier ones created, and a file a fix created that holds statements moved out of the document (the "rest") is
+ * fixed in turn, since the remaining findings travelled with those statements.
+ */
+function fixDocument(
+  document: WorkFile,
+  base: Catalog | undefined,
+  optionsFor: (path: string, created: readonly WorkFile[]) => AnalysisOptions,
+  outcome: Outcome,
+): void {
+  const created: WorkFile[] = [];
+  const queue: Array<{ file: WorkFile; base: Catalog | undefined }> = [{ file: document, base }];
+  outcome.files.push(document);
+  const siblings = new Set(migrationSiblings(document.path));
+  siblings.add(document.path);
+  for (let item = queue.shift(); item; item = queue.shift()) {
+    const { file } = item;
+    const tried = new Set<string>();
+    for (let n = 0; n < MAX_FIXES_PER_FILE; n++) {
+      const options = optionsFor(file.path, created);
+      const analysis = analyzeText(file.text, options, item.base);
+      // New files go after everything this run created for the document (the file itself, when it is one of them).
+      const lastUp = [...created].reverse().find((f) => isUp(f.path));
+      const input = {
+        text: file.text,
+        analysis,
+        options,
+        ...(item.base ? { base: item.base } : {}),
+        path: file.path,
+        siblings: [...siblings],
+        ...(lastUp ? { placeAfter: lastUp.path } : {}),
+      };
+      let next: { finding: Finding; fix: Fix } | undefined;
+      for (const finding of analysis.findings) {
+        const key = `${finding.rule}\u0000${analysis.statements[finding.statement]?.text}`;
+        if (tried.has(key)) continue;
+        tried.add(key);
+        const recipe = fixesForFinding(input, finding).find((f) => f.preferred && f.recipe !== 'ignore-statement' && f.recipe !== 'ignore-file');
+        if (!recipe) continue;
+        if (recipe.notes.length > 0) {
+          outcome.skipped.push({ path: file.path, finding, reason: recipe.notes.join('; ') });
+          continue;
+        }
+        next = { finding, fix: recipe };
+        break;
+      }
+      if (!next) break;
+      file.text = applyTextEdits(file.text, next.fix.edits);
+      outcome.applied.push({ path: file.path, fix: next.fix });
+      for (const newFile of next.fix.files) {
+        const work: WorkFile = { path: newFile.path, text: newFile.text, original: undefined };
+        created.push(work);
+        outcome.files.push(work);
+        siblings.add(newFile.path);
+        if (isRest(newFile)) {
+          // Its schema context: the document as fixed so far, then the files created before it.
+          const earlier = created.filter((f) => f !== work && isUp(f.path));
+          queue.push({ file: work, base: replayMigrations([{ path: file.path, text: file.text }, ...earlier], item.base) });
+        }
+      }
+    }
+  }
+}
+
+function isUp(path: string): boolean {
+  return !/\.down\.sql$|[\\/]down\.sql$|\.conf$|\.toml$/.test(path) && !/[\\/]U[^\\/]*__[^\\/]*\.sql$/.test(path);
+}
+
+/** A file holding statements moved out of the document (plan.ts names it `<last phase>_rest`). */
+function isRest(file: NewFile): boolean {
+  return file.purpose === 'up' && /_rest(\.up)?\.sql$|_rest[\\/](up|migration)\.sql$/.test(file.path);
+}
+
+/** New files of this run that are runner metadata (Flyway .conf, diesel metadata.toml) count for `path`. */
+function withCreatedMetadata(
+  migration: NonNullable<AnalysisOptions['migration']>,
+  path: string,
+  created: readonly WorkFile[],
+): NonNullable<AnalysisOptions['migration']> {
+  const conf = created.find((f) => f.path === `${path}.conf`);
+  const metadata = created.find((f) => f.path === `${dirname(path)}/metadata.toml` || f.path === `${dirname(path)}\\metadata.toml`);
+  return {
+    ...migration,
+    ...(conf ? { flywayScriptConfig: conf.text } : {}),
+    ...(metadata ? { dieselMetadata: metadata.text } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Unified diff (line based, 3 lines of context), enough for migration files
+
+export function unifiedDiff(displayPath: string, before: string | undefined, after: string): string {
+  const a = before === undefined ? [] : splitLines(before);
+  const b = splitLines(after);
+  const ops = diffLines(a, b);
+  const header = `--- ${before === undefined ? '/dev/null' : `a/${displayPath}`}\n+++ b/${displayPath}\n`;
+  const hunks: string[] = [];
+  const context = 3;
+  let i = 0;
+  while (i < ops.length) {
+    if (ops[i]!.kind === ' ') {
+      i++;
+      continue;
+    }
+    let start = Math.max(0, i - context);
+    let end = i;
+    // Extend the hunk while changes are within 2 × context of each other.
+    while (end < ops.length) {
+      if (ops[end]!.kind !== ' ') {
+        end++;
+        continue;
+      }
+      let run = end;
+      while (run < ops.length && ops[run]!.kind === ' ') run++;
+      if (run === ops.length || run - end > 2 * context) {
+        end = Math.min(ops.length, end + context);
+        break;
+      }
+      end = run;
+    }
+    const slice = ops.slice(start, end);
+    const aStart = ops.slice(0, start).filter((o) => o.kind !== '+').length;
+    const bStart = ops.slice(0, start).filter((o) => o.kind !== '-').length;
+    const aCount = slice.filter((o) => o.kind !== '+').length;
+    const bCount = slice.filter((o) => o.kind !== '-').length;
+    const range = (from: number, count: number) => `${count === 0 ? from : from + 1}${count === 1 ? '' : `,${count}`}`;
+    hunks.push(`@@ -${range(aStart, aCount)} +${range(bStart, bCount)} @@\n` + slice.map((o) => `${o.kind}${o.line}\n`).join(''));
+    i = end;
+    start = end;
+  }
+  return header + hunks.join('');
+}
+
+function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** Myers-free LCS diff: migration files are small, O(n·m) is fine. */
+function diffLines(a: string[], b: string[]): Array<{ kind: ' ' | '-' | '+'; line: string }> {
+  const n = a.length;
+  const m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  }
+  const out: Array<{ kind: ' ' | '-' | '+'; line: string }> = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      out.push({ kind: ' ', line: a[i]! });
+      i++;
+      j++;
+    } else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
+      out.push({ kind: '+', line: b[j]! });
+      j++;
+    } else {
+      out.push({ kind: '-', line: a[i]! });
+      i++;
+    }
+  }
+  return out;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,342 @@
+/**
+ * The schema a migration file runs against, read from disk: the migrations of its folder that run before it, in
+ * framework order (analysis/migrations/ordering.ts), replayed statically (analysis/schema-context.ts). This is
+ * the I/O half of schema context — the core stays pure — shared by `lockstep lint`, `lockstep explain` and the
+ * language server.
+ *
+ * Which files count:
+ * - The folder tree is the file's own folder; for diesel (`{version}_{name}/up.sql`) and Prisma
+ *   (`{timestamp}_{name}/migration.sql`) the folder holding the version folders; for sqitch the folder holding
+ *   `deploy/` and `sqitch.plan`, whose change order is used.
+ * - Only versioned migrations have a context: a file whose name carries no version (`schema.sql`, `seed.sql`) is
+ *   analyzed on its own, and such files are never context for others, since nothing says when they run.
+ * - Only forward migrations are replayed. An up migration runs against what the forward migrations before it
+ *   produce; a down (or verify) migration against the schema right after its own up migration, which is what it
+ *   reverts. goose/dbmate files replay only their up section.
+ * - A sibling that cannot be read is skipped and reported in `problems`: later files are analyzed without its
+ *   changes, never with a guess.
+ *
+ * Cost: replayed catalogs are kept per folder as a chain (catalog after file k = base of file k+1, cloned in
+ * O(1)), keyed by each file's path and stamp (mtime + size, or the editor's version of an open document), so
+ * analyzing every file of a folder of N migrations replays N files, and an edit to file k replays k…N only.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { hashString, type Catalog } from '../analysis/catalog';
+import { classifyMigration, orderMigrations, type MigrationFile } from '../analysis/migrations/ordering';
+import { replayMigrations } from '../analysis/schema-context';
+import { describeFsError } from './errors';
+
+export interface DirectoryEntry {
+  name: string;
+  isDirectory: boolean;
+  isFile: boolean;
+}
+
+/** The file-system calls schema context needs; tests and the language server substitute their own. */
+export interface ContextFileSystem {
+  /** Entries of a folder (symbolic links resolved); throws when the folder cannot be read. */
+  readDir(dir: string): DirectoryEntry[];
+  /** A value that changes whenever the file's content may have changed; undefined when it does not exist. */
+  stamp(path: string): string | undefined;
+  /** The file as UTF-8 text, byte-order mark dropped; throws with a short reason. */
+  readText(path: string): string;
+}
+
+/** Text the editor holds for a file (an open, possibly unsaved document), which wins over the disk. */
+export type EditorOverlay = (path: string) => { text: string; stamp: string } | undefined;
+
+export interface MigrationContext {
+  /** The schema the earlier migrations produce; undefined when none precede the file (or it is not a migration). */
+  base: Catalog | undefined;
+  /** The folder tree the migrations were listed from; undefined when the file has no context. */
+  root: string | undefined;
+  /** The earlier migrations replayed into `base`, in run order (absolute paths). */
+  files: string[];
+  /** Changes whenever `base` may change: the files' paths and stamps. */
+  key: string;
+  /** Earlier migrations that could not be read; `base` lacks their changes. */
+  problems: ContextProblem[];
+}
+
+export interface ContextProblem {
+  path: string;
+  reason: string;
+}
+
+export class NotUtf8Error extends Error {
+  constructor() {
+    super('not valid UTF-8; convert the file to UTF-8 and try again');
+    this.name = 'NotUtf8Error';
+  }
+}
+
+// fatal: positions would be wrong on replacement characters, so refuse instead of guessing. The BOM is dropped,
+// as editors drop it, so positions match what the user sees.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new NotUtf8Error();
+  }
+}
+
+export const nodeFileSystem: ContextFileSystem = {
+  readDir(dir) {
+    return readdirSync(dir, { withFileTypes: true }).map((entry) => {
+      let isDirectory = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const target = statSync(join(dir, entry.name));
+          isDirectory = target.isDirectory();
+          isFile = target.isFile();
+        } catch {
+          // A dangling link is nothing we can replay; listing it as neither keeps it out.
+        }
+      }
+      return { name: entry.name, isDirectory, isFile };
+    });
+  },
+  stamp(path) {
+    try {
+      const info = statSync(path);
+      return info.isFile() ? `${info.mtimeMs}:${info.size}` : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  readText(path) {
+    return decodeUtf8(readFileSync(path));
+  },
+};
+
+/** goose and dbmate keep both directions in one file; migrating up runs only the part before the down marker. */
+export function upSection(text: string): string {
+  const marker = /^[ \t]*--[ \t]*(?:\+goose[ \t]+Down|migrate:down)\b/im.exec(text);
+  return marker ? text.slice(0, marker.index) : text;
+}
+
+type Layout = 'flat' | 'per-directory' | 'sqitch';
+
+/** Where a file's sibling migrations live, and the name each is ordered by (relative, so that folders above the
+ * tree — a `deploy/` or `supabase/` somewhere in the user's home — never change how a file is classified). */
+interface FolderTree {
+  root: string;
+  layout: Layout;
+  /** Prefix of the ordering names (e.g. `supabase/migrations/`), so the framework's folder convention is seen. */
+  prefix: string;
+}
+
+interface Listing {
+  /** Ordering name → absolute path. */
+  paths: Map<string, string>;
+  ordered: MigrationFile[];
+  signature: string;
+}
+
+interface ChainLink {
+  path: string;
+  stamp: string;
+  /** The schema after this file. */
+  catalog: Catalog;
+  /** Why the file could not be read (its changes are missing from `catalog`). */
+  problem?: string;
+}
+
+export interface MigrationContextsOptions {
+  fs?: ContextFileSystem;
+  overlay?: EditorOverlay;
+  /**
+   * Keep folder listings and stamps until `invalidate()`: right for one CLI run, and for a language server whose
+   * client reports file changes. Otherwise each `contextFor` lists and stats again (cached catalogs stay valid
+   * as long as stamps match).
+   */
+  memoizeFileSystem?: boolean;
+}
+
+export class MigrationContexts {
+  /** Files replayed so far; the chain cache keeps this at one per file and change. */
+  replayedFiles = 0;
+  memoizeFileSystem: boolean;
+  private readonly fs: ContextFileSystem;
+  private readonly overlay: EditorOverlay | undefined;
+  private readonly chains = new Map<string, ChainLink[]>();
+  private readonly listings = new Map<string, Listing>();
+  private dirMemo = new Map<string, DirectoryEntry[] | Error>();
+  private stampMemo = new Map<string, string | undefined>();
+
+  constructor(options: MigrationContextsOptions = {}) {
+    this.fs = options.fs ?? nodeFileSystem;
+    this.overlay = options.overlay;
+    this.memoizeFileSystem = options.memoizeFileSystem ?? false;
+  }
+
+  /** Forget listings and stamps (after files changed on disk); replayed catalogs are re-validated by stamp. */
+  invalidate(): void {
+    this.dirMemo = new Map();
+    this.stampMemo = new Map();
+  }
+
+  contextFor(path: string): MigrationContext {
+    if (!this.memoizeFileSystem) this.invalidate();
+    const none: MigrationContext = { base: undefined, root: undefined, files: [], key: '', problems: [] };
+    const tree = this.folderTreeOf(path);
+    if (!tree) return none;
+    const listing = this.listingOf(tree, path);
+    const target = orderingName(tree, path);
+    const earlier = earlierForward(listing.ordered, target).map((f) => listing.paths.get(f.path)!);
+
+    const chain = this.chains.get(tree.root) ?? [];
+    const stamps = earlier.map((file) => this.stampOf(file) ?? 'missing');
+    let reused = 0;
+    while (reused < earlier.length && chain[reused]?.path === earlier[reused] && chain[reused]!.stamp === stamps[reused]) reused++;
+    // A shorter request (an earlier file, a down file) reuses a prefix and keeps the longer chain for later calls.
+    if (reused < earlier.length) chain.length = reused;
+    for (let i = reused; i < earlier.length; i++) {
+      const file = earlier[i]!;
+      const previous = chain[i - 1]?.catalog;
+      try {
+        const text = this.overlay?.(file)?.text ?? this.fs.readText(file);
+        chain.push({ path: file, stamp: stamps[i]!, catalog: replayMigrations([{ path: file, text: upSection(text) }], previous) });
+        this.replayedFiles++;
+      } catch (error) {
+        const problem = error instanceof NotUtf8Error ? error.message : describeFsError(error);
+        // The schema passes through unchanged; an unreadable first file leaves an empty one to build on.
+        chain.push({ path: file, stamp: stamps[i]!, catalog: previous ?? replayMigrations([]), problem });
+      }
+    }
+    this.chains.set(tree.root, chain);
+    const used = chain.slice(0, earlier.length);
+    return {
+      base: used.at(-1)?.catalog,
+      root: tree.root,
+      files: earlier,
+      key: hashString(earlier.map((f, k) => `${f}\u0000${stamps[k]}`).join('\u0001')),
+      // Reported on every call, also from cached links, so each caller hears why its context is partial.
+      problems: used.filter((l) => l.problem !== undefined).map((l) => ({ path: l.path, reason: l.problem! })),
+    };
+  }
+
+  private stampOf(path: string): string | undefined {
+    const open = this.overlay?.(path);
+    if (open) return `editor:${open.stamp}`;
+    if (this.stampMemo.has(path)) return this.stampMemo.get(path);
+    const stamp = this.fs.stamp(path);
+    this.stampMemo.set(path, stamp);
+    return stamp;
+  }
+
+  private readDir(dir: string): DirectoryEntry[] {
+    let entries = this.dirMemo.get(dir);
+    if (entries === undefined) {
+      try {
+        entries = this.fs.readDir(dir);
+      } catch (error) {
+        entries = error instanceof Error ? error : new Error(String(error));
+      }
+      this.dirMemo.set(dir, entries);
+    }
+    return entries instanceof Error ? [] : entries;
+  }
+
+  private folderTreeOf(path: string): FolderTree | undefined {
+    const parent = dirname(path);
+    const name = basename(path);
+    // diesel / Prisma: one folder per version.
+    const perDirectory = classifyMigration(`${basename(parent)}/${name}`).framework;
+    if (perDirectory === 'diesel' || perDirectory === 'prisma') {
+      return { root: dirname(parent), layout: 'per-directory', prefix: '' };
+    }
+    // sqitch: the nearest deploy/ revert/ verify/ ancestor whose parent has a sqitch.plan.
+    for (let dir = parent; dirname(dir) !== dir; dir = dirname(dir)) {
+      const kind = basename(dir);
+      if ((kind === 'deploy' || kind === 'revert' || kind === 'verify') && this.stampOf(join(dirname(dir), 'sqitch.plan')) !== undefined) {
+        return { root: dirname(dir), layout: 'sqitch', prefix: '' };
+      }
+    }
+    const prefix = basename(parent) === 'migrations' && basename(dirname(parent)) === 'supabase' ? 'supabase/migrations/' : '';
+    const tree: FolderTree = { root: parent, layout: 'flat', prefix };
+    return classifyMigration(orderingName(tree, path)).framework === 'unknown' ? undefined : tree;
+  }
+
+  private listingOf(tree: FolderTree, target: string): Listing {
+    const files = this.listFiles(tree);
+    if (!files.includes(target)) files.push(target); // an open document not saved yet
+    let sqitchPlan: string | undefined;
+    if (tree.layout === 'sqitch') {
+      try {
+        sqitchPlan = this.overlay?.(join(tree.root, 'sqitch.plan'))?.text ?? this.fs.readText(join(tree.root, 'sqitch.plan'));
+      } catch {
+        sqitchPlan = undefined; // ordered by name then, as ordering.ts does for changes missing from the plan
+      }
+    }
+    const signature = `${files.join('\u0000')}\u0001${sqitchPlan ?? ''}`;
+    const cached = this.listings.get(tree.root);
+    if (cached?.signature === signature) return cached;
+    const paths = new Map(files.map((f) => [orderingName(tree, f), f]));
+    const ordered = orderMigrations([...paths.keys()], sqitchPlan !== undefined ? { sqitchPlan } : {}).filter(
+      (f) => f.framework !== 'unknown',
+    );
+    const listing = { paths, ordered, signature };
+    this.listings.set(tree.root, listing);
+    return listing;
+  }
+
+  private listFiles(tree: FolderTree): string[] {
+    const isSql = (e: DirectoryEntry) => e.isFile && e.name.toLowerCase().endsWith('.sql');
+    const out: string[] = [];
+    if (tree.layout === 'flat') {
+      for (const e of this.readDir(tree.root)) if (isSql(e)) out.push(join(tree.root, e.name));
+    } else if (tree.layout === 'per-directory') {
+      for (const d of this.readDir(tree.root)) {
+        if (!d.isDirectory || d.name.startsWith('.')) continue;
+        for (const e of this.readDir(join(tree.root, d.name))) {
+          if (isSql(e) && /^(up|down|migration)\.sql$/.test(e.name)) out.push(join(tree.root, d.name, e.name));
+        }
+      }
+    } else {
+      for (const top of ['deploy', 'revert', 'verify']) this.walk(join(tree.root, top), out, isSql, 0);
+    }
+    return out.sort();
+  }
+
+  private walk(dir: string, out: string[], isSql: (e: DirectoryEntry) => boolean, depth: number): void {
+    if (depth > 16) return; // a symbolic-link cycle; sqitch change names are never this deep
+    for (const e of this.readDir(dir)) {
+      if (e.isDirectory && !e.name.startsWith('.')) this.walk(join(dir, e.name), out, isSql, depth + 1);
+      else if (isSql(e)) out.push(join(dir, e.name));
+    }
+  }
+}
+
+/** The name a file is classified and ordered by: relative to its tree, with forward slashes. */
+function orderingName(tree: FolderTree, path: string): string {
+  return tree.prefix + relative(tree.root, path).split(sep).join('/');
+}
+
+function isForward(f: MigrationFile): boolean {
+  return f.direction === 'up' || f.direction === 'up-and-down';
+}
+
+/**
+ * previousMigrations (ordering.ts) over an already ordered list, so a folder is sorted once rather than once per
+ * file: the forward migrations before `target`, or for a down/verify file those up to and including its own up
+ * migration. migration-context.test.ts checks that both agree on real migration folders.
+ */
+export function earlierForward(ordered: readonly MigrationFile[], target: string): MigrationFile[] {
+  const index = ordered.findIndex((f) => f.path === target);
+  if (index < 0) return [];
+  const self = ordered[index]!;
+  if (isForward(self)) return ordered.slice(0, index).filter(isForward);
+  const partner = ordered.findIndex(
+    (f) =>
+      isForward(f) &&
+      f.framework === self.framework &&
+      f.version === self.version &&
+      (self.framework === 'flyway' || f.name === self.name),
+  );
+  return ordered.slice(0, partner >= 0 ? partner + 1 : index).filter(isForward);
+}

@@ -1,0 +1,260 @@
+// Code actions: the fix engine's fixes (analysis/fixes) as LSP code actions — quick fixes per finding and per
+// statement, "ignore" comments, a command that opens the rule's documentation, and source.fixAll.lockstep. The
+// engine is pure; this file converts offsets to positions, fixes to WorkspaceEdits, and lists the sibling
+// migrations new files are numbered against (the one place here that reads the file system).
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  CodeActionKind,
+  type ClientCapabilities,
+  type CodeAction,
+  type CodeActionParams,
+  type Connection,
+  type CreateFile,
+  type Diagnostic,
+  type ServerCapabilities,
+  type TextDocumentEdit,
+  type TextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import {
+  fixAllEdits,
+  fixesForFinding,
+  fixesForStatement,
+  type Fix,
+  type FixInput,
+  type TextEdit as CoreTextEdit,
+} from '../analysis/fixes';
+import { ruleMeta } from '../analysis/rules';
+import { TextIndex } from '../analysis/text/text-index';
+import type { AnalysisOptions, Finding } from '../analysis/types';
+import type { DocumentAnalysis } from './document-diagnostics';
+import { DIAGNOSTIC_SOURCE } from './diagnostics';
+
+/** `source.fixAll.lockstep`: the mechanical, always-safe fixes of a document, applied together. */
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.lockstep`;
+
+/** The command a "show documentation" code action runs; the server opens the page with window/showDocument. */
+export const SHOW_RULE_DOCS_COMMAND = 'lockstep.showRuleDocumentation';
+
+export interface CodeActionHost {
+  /** The current analysis of an open document (a pending analysis runs first). */
+  analysis(uri: string): DocumentAnalysis | undefined;
+  /** The options the document was analyzed with (path, runner metadata, lockstep.json). */
+  options(uri: string, pgVersion: number): AnalysisOptions;
+  /** The file-system path of a file: URI. */
+  filePath(uri: string): string | undefined;
+  /** URL of a rule's documentation page. */
+  docsUrl(rule: string): string;
+  /** Migration files of the folder tree the document belongs to; default: read from disk. */
+  siblings?(path: string): string[];
+}
+
+export interface CodeActionSupport {
+  /** The client applies CreateFile operations in a WorkspaceEdit's documentChanges. */
+  createFiles: boolean;
+  /** The client understands WorkspaceEdit.documentChanges (versioned edits). */
+  documentChanges: boolean;
+}
+
+export function codeActionSupport(capabilities: ClientCapabilities): CodeActionSupport {
+  const edit = capabilities.workspace?.workspaceEdit;
+  const documentChanges = edit?.documentChanges === true;
+  return { documentChanges, createFiles: documentChanges && (edit?.resourceOperations ?? []).includes('create') };
+}
+
+export const codeActionServerCapabilities: Pick<ServerCapabilities, 'codeActionProvider' | 'executeCommandProvider'> = {
+  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+  executeCommandProvider: { commands: [SHOW_RULE_DOCS_COMMAND] },
+};
+
+/** Whether the request's `only` filter lets actions of `kind` through (a filter of `a` admits `a.b`). */
+function wanted(params: CodeActionParams, kind: string): boolean {
+  const only = params.context.only;
+  if (!only || only.length === 0) return true;
+  return only.some((o) => kind === o || kind.startsWith(`${o}.`));
+}
+
+/** The code actions for a request; pure apart from `host.siblings`. */
+export function codeActionsFor(params: CodeActionParams, host: CodeActionHost, support: CodeActionSupport): CodeAction[] {
+  const uri = params.textDocument.uri;
+  const analysis = host.analysis(uri);
+  if (!analysis) return [];
+  const input = fixInput(uri, analysis, host);
+  const index = new TextIndex(analysis.text);
+  const actions: CodeAction[] = [];
+
+  if (wanted(params, FIX_ALL_KIND) && params.context.only?.length) {
+    // Only on explicit request (editor.codeActionsOnSave, "Fix all"): never among the light-bulb quick fixes.
+    const edits = fixAllEdits(input);
+    if (edits.length > 0) {
+      actions.push({
+        title: 'Lockstep: apply all safe fixes',
+        kind: FIX_ALL_KIND,
+        edit: documentEdit(uri, analysis.version, edits.map((e) => toLsp(e, index)), support),
+      });
+    }
+  }
+  if (!wanted(params, CodeActionKind.QuickFix)) return actions;
+
+  const start = index.offsetAt(params.range.start);
+  const end = index.offsetAt(params.range.end);
+  const seen = new Set<string>();
+  // Per diagnostic: the recipes that resolve its rule, "ignore" comments, the rule's documentation.
+  for (const diagnostic of params.context.diagnostics) {
+    if (diagnostic.source !== DIAGNOSTIC_SOURCE || typeof diagnostic.code !== 'string') continue;
+    const finding = findingOf(analysis, diagnostic, index);
+    if (!finding) continue;
+    for (const fix of fixesForFinding(input, finding)) {
+      seen.add(`${fix.statement}\u0000${fix.recipe}`);
+      actions.push(toCodeAction(fix, uri, analysis, index, support, [diagnostic]));
+    }
+    if (ruleMeta(finding.rule)) {
+      actions.push({
+        title: `Show documentation for ${finding.rule}`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        command: { title: `Show documentation for ${finding.rule}`, command: SHOW_RULE_DOCS_COMMAND, arguments: [finding.rule] },
+      });
+    }
+  }
+  // Statements under the cursor: recipes no diagnostic asked for (DROP INDEX, REINDEX, … have no rule yet).
+  for (const statement of analysis.result.statements) {
+    if (statement.end < start || statement.start > end) continue;
+    for (const fix of fixesForStatement(input, statement.index)) {
+      const key = `${fix.statement}\u0000${fix.recipe}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      actions.push(toCodeAction(fix, uri, analysis, index, support, []));
+    }
+  }
+  return actions;
+}
+
+function fixInput(uri: string, analysis: DocumentAnalysis, host: CodeActionHost): FixInput {
+  const path = host.filePath(uri);
+  const options = host.options(uri, analysis.pgVersion);
+  return {
+    text: analysis.text,
+    analysis: analysis.result,
+    options,
+    ...(analysis.context?.base ? { base: analysis.context.base } : {}),
+    ...(path !== undefined ? { path, siblings: (host.siblings ?? migrationSiblings)(path) } : {}),
+  };
+}
+
+/** The finding a diagnostic was published for: same rule, same range. */
+function findingOf(analysis: DocumentAnalysis, diagnostic: Diagnostic, index: TextIndex): Finding | undefined {
+  const at = (p: { line: number; character: number }) => index.offsetAt(p);
+  return analysis.result.findings.find(
+    (f) =>
+      f.rule === diagnostic.code &&
+      at(f.range.start) === at(diagnostic.range.start) &&
+      at(f.range.end) === at(diagnostic.range.end),
+  );
+}
+
+function toLsp(edit: CoreTextEdit, index: TextIndex): TextEdit {
+  return { range: index.rangeOf(edit.start, edit.end), newText: edit.newText };
+}
+
+function documentEdit(uri: string, version: number, edits: TextEdit[], support: CodeActionSupport): WorkspaceEdit {
+  return support.documentChanges
+    ? { documentChanges: [{ textDocument: { uri, version }, edits }] }
+    : { changes: { [uri]: edits } };
+}
+
+/**
+ * A fix as a code action. With files to create and a client that can: documentChanges = the document's edits,
+ * then per new file a CreateFile and a TextDocumentEdit inserting its text. Otherwise the fix's fallback: the
+ * phases inserted as commented text, and the title says so.
+ */
+export function toCodeAction(
+  fix: Fix,
+  uri: string,
+  analysis: DocumentAnalysis,
+  index: TextIndex,
+  support: CodeActionSupport,
+  diagnostics: Diagnostic[],
+): CodeAction {
+  const createsFiles = fix.files.length > 0;
+  const asComments = createsFiles && !support.createFiles;
+  const edits = (asComments ? fix.fallbackEdits : fix.edits).map((e) => toLsp(e, index));
+  let edit: WorkspaceEdit;
+  if (createsFiles && support.createFiles) {
+    const changes: Array<TextDocumentEdit | CreateFile> = [{ textDocument: { uri, version: analysis.version }, edits }];
+    for (const file of fix.files) {
+      const fileUri = pathToFileURL(file.path).href;
+      changes.push({ kind: 'create', uri: fileUri, options: { overwrite: false, ignoreIfExists: false } });
+      changes.push({
+        textDocument: { uri: fileUri, version: null },
+        edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: file.text }],
+      });
+    }
+    edit = { documentChanges: changes };
+  } else {
+    edit = documentEdit(uri, analysis.version, edits, support);
+  }
+  const title = asComments ? `${fix.title} (phases as comments: this editor cannot create files)` : fix.title;
+  return {
+    title,
+    kind: CodeActionKind.QuickFix,
+    ...(diagnostics.length > 0 ? { diagnostics } : {}),
+    ...(fix.preferred ? { isPreferred: true } : {}),
+    edit,
+  };
+}
+
+/**
+ * The migration files of the folder tree `path` belongs to: its folder's .sql files, or, for one-folder-per-version
+ * layouts (diesel `…/up.sql`, Prisma `…/migration.sql`), the files of its sibling folders.
+ */
+export function migrationSiblings(path: string): string[] {
+  const name = basename(path);
+  const perVersion = name === 'up.sql' || name === 'down.sql' || name === 'migration.sql';
+  const root = perVersion ? dirname(dirname(path)) : dirname(path);
+  try {
+    if (!perVersion) return readdirSync(root).filter((n) => n.toLowerCase().endsWith('.sql')).map((n) => join(root, n));
+    return readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+      .flatMap((d) => {
+        try {
+          return readdirSync(join(root, d.name)).filter((n) => /^(up|down|migration)\.sql$/.test(n)).map((n) => join(root, d.name, n));
+        } catch {
+          return [];
+        }
+      });
+  } catch {
+    // An unreadable folder: versions are then chosen without knowing the later migrations, which the fix's header
+    // still tells the user to check; the document itself is known.
+    return [path];
+  }
+}
+
+/** Wires textDocument/codeAction and the documentation command to the connection. */
+export function listenForCodeActions(connection: Connection, host: CodeActionHost, support: () => CodeActionSupport): void {
+  connection.onCodeAction((params) => {
+    try {
+      return codeActionsFor(params, host, support());
+    } catch (error) {
+      connection.console.error(`Lockstep: could not compute code actions for ${params.textDocument.uri}: ${describe(error)}`);
+      return [];
+    }
+  });
+  connection.onExecuteCommand(async ({ command, arguments: args }) => {
+    if (command !== SHOW_RULE_DOCS_COMMAND) return;
+    const rule = typeof args?.[0] === 'string' ? args[0] : undefined;
+    if (!rule) return;
+    const uri = host.docsUrl(rule);
+    try {
+      await connection.window.showDocument({ uri, external: !uri.startsWith('file:') });
+    } catch (error) {
+      connection.console.error(`Lockstep: could not open the documentation of ${rule} (${uri}): ${describe(error)}`);
+    }
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
