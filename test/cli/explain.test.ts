@@ -1,33 +1,14 @@
 // End-to-end tests of `lockstep explain`, run through bin/lockstep.js against the build (`npm test` builds first)
 // on migration folders written to a temp directory. Expected positions are computed from the file text with
 // JavaScript string offsets, which are UTF-16 units like the contract.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockstep } from './run-cli';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(repoRoot, 'bin', 'lockstep.js');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function lockstep(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const ADD_COLUMN = 'ALTER TABLE parent ADD COLUMN c int DEFAULT 0';
 const EMOJI = '/* 🐘 café */ ';

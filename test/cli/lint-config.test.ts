@@ -1,25 +1,12 @@
 // `lockstep lint` with lockstep.json, ignore comments, --fail-on and the CI formats, run through bin/lockstep.js
 // against the build (`npm test` builds first) on projects written to a temp directory.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockstep } from './run-cli';
 
-const bin = join(fileURLToPath(new URL('../..', import.meta.url)), 'bin', 'lockstep.js');
 
-function lockstep(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const project: Record<string, string> = {
   'app/lockstep.json': JSON.stringify({

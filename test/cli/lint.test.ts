@@ -1,32 +1,15 @@
 // End-to-end tests of `lockstep lint` and the top-level CLI, run through bin/lockstep.js against the build
 // (`npm test` builds first) on migration folders written to a temp directory.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockstep } from './run-cli';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(repoRoot, 'bin', 'lockstep.js');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function lockstep(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const INDEX_USERS = 'CREATE INDEX users_email_idx ON users (email);';
 const UNICODE_PREFIX = '/* café 🐘 */ ';

@@ -1,7 +1,7 @@
 -- Fuzz regression, found by `npm run fuzz` (seed 1, case 21: "20,000 short valid statements") on 2026-11-21.
 -- Unnamed CREATE INDEX statements on one table: each gets PostgreSQL's generated name t_x_idx, t_x_idx1, …
 -- Analysis time grew cubically with their number: 500 → 1.1 s, 1,000 → 3.9 s, 2,000 → 17 s, 4,000 → 129 s
--- (lockmodel/targets.ts defaultIndexName probes every earlier name through SchemaLookup.relationKind, and each
+-- (an early lockmodel/targets.ts helper probed every earlier name through SchemaLookup.relationKind, and each
 -- probe is a linear search). ALTER TABLE … ADD COLUMN × 4,000 takes 0.1 s.
 -- check: linear-growth
 CREATE INDEX ON t (x);

@@ -6,7 +6,7 @@ import type { Node, RangeVar } from '@pgsql/types';
 import type { Role } from './fact';
 import type { RelationKind, SchemaLookup } from './schema';
 import { alterObjectSchemaTargets, alterTableTargets, renameTargets } from './targets-alter-table';
-import { qualify, quoteIdent } from '../names';
+import { quoteIdent } from '../names';
 import { parseQualifiedName } from '../catalog/names';
 import { parseStatementText } from '../parse/parser';
 
@@ -42,22 +42,6 @@ function referencedTables(statement: unknown, schema: SchemaLookup): string[] {
   };
   visit(statement);
   return [...found];
-}
-
-/** PostgreSQL's name for an index created without one (indexcmds.c ChooseIndexName, for the common cases). */
-export function defaultIndexName(table: RangeVar, stmt: Payload, schema: SchemaLookup): string {
-  const params = (stmt.indexParams as Node[] | undefined) ?? [];
-  const columns = params.map((p) => ((p as { IndexElem?: { name?: string } }).IndexElem?.name ?? 'expr'));
-  const suffix = stmt.primary ? 'pkey' : stmt.excludeOpNames ? 'excl' : stmt.isconstraint ? 'key' : 'idx';
-  const base = truncateName(`${table.relname}_${columns.join('_')}`, 63 - suffix.length - 1);
-  const schemaName = table.schemaname ?? 'public';
-  let name = `${base}_${suffix}`;
-  for (let n = 1; schema.relationKind(qualify(schemaName, name)) !== undefined; n++) name = `${base}_${suffix}${n}`;
-  return qualify(schemaName, name);
-}
-
-function truncateName(name: string, max: number): string {
-  return name.length <= max ? name : name.slice(0, max);
 }
 
 export function targetsOf(kind: string, statement: unknown, schema: SchemaLookup): Targets {
@@ -182,11 +166,6 @@ function statementTargets(kind: string, stmt: Payload, b: TargetBuilder): void {
       if (table) set('table.leaves', leaves(table, schema));
       created();
       b.targets.createdKind = 'index';
-      if (!b.targets.created && stmt.relation && !stmt.if_not_exists) {
-        // The catalog could not replay it (e.g. an unknown table): name the index the way PostgreSQL would.
-        const rv = stmt.relation as RangeVar;
-        set('created', [typeof stmt.idxname === 'string' ? qualify(rv.schemaname ?? 'public', stmt.idxname) : defaultIndexName(rv, stmt, schema)]);
-      }
       break;
     }
     case 'CreateStmt': {

@@ -1,21 +1,16 @@
 // `lockstep explain`: what each statement of a migration locks, rewrites and scans, and what waits meanwhile —
 // the lock model's answer, per statement, for people (text) and tools (json).
-import { readFile } from 'node:fs/promises';
-import { analyzeText, initParser } from '../../analysis/analyzer';
 import { summarizeStatements } from '../../analysis/presentation/statement-summary';
 import { DEFAULT_PG_VERSION } from '../../analysis/types';
 import { parsePgVersion } from '../../lsp/settings';
 import { parseCommandArgs } from '../args';
-import { analysisOptionsFor, describeConfigProblems, ProjectConfigs } from '../config-loader';
-import { describeFsError, ExitCode, UsageError } from '../errors';
+import { ProjectConfigs } from '../config-loader';
+import { analyzeSqlFiles } from '../analyze-files';
+import { ExitCode, UsageError } from '../errors';
 import { formatExplainJson, type ExplainedFile } from '../formatters/explain-json';
 import { formatExplainText } from '../formatters/explain-text';
 import type { CliIo } from '../io';
-import { displayPathFor } from '../lint-report';
-import { decodeUtf8, MigrationContexts, NotUtf8Error } from '../migration-context';
-import { collectSqlFiles } from '../sql-files';
 import type { CliCommand } from './command';
-import { contextProblemReporter } from './lint';
 
 type FormatName = 'text' | 'json';
 
@@ -93,69 +88,18 @@ Exit codes: 0 explained, 2 usage or I/O error or an invalid lockstep.json.
 };
 
 async function explain(paths: string[], format: FormatName, pgVersionOverride: number | undefined, io: CliIo): Promise<number> {
-  const collected = await collectSqlFiles(paths, io.cwd);
-  let failed = collected.problems.length > 0;
-  for (const problem of collected.problems) io.err(`lockstep: ${problem}\n`);
-  for (const folder of collected.emptyFolders) io.err(`lockstep: no .sql files in '${folder}'\n`);
-
-  if (collected.files.length > 0) {
-    try {
-      await initParser();
-    } catch (error) {
-      io.err(
-        `lockstep: could not load the PostgreSQL parser (libpg-query): ${message(error)}. ` +
-          'Reinstall lockstep; if this persists, open an issue.\n',
-      );
-      return ExitCode.usageOrIo;
-    }
-  }
-
-  const contexts = new MigrationContexts({ memoizeFileSystem: true });
   const configs = new ProjectConfigs({ memoize: true });
-  const toldConfigProblems = new Set<string>();
-  const reportContextProblems = contextProblemReporter(collected.files, io);
-  const explained: ExplainedFile[] = [];
-  for (const path of collected.files) {
-    const displayPath = displayPathFor(path, io.cwd);
-    const project = configs.configFor(path);
-    if (project.problems.length > 0) {
-      // As in lint: explaining with defaults would describe a different run from the one the team configured.
-      if (!toldConfigProblems.has(project.path ?? '')) io.err(`lockstep: ${describeConfigProblems(project)}\n`);
-      toldConfigProblems.add(project.path ?? '');
-      failed = true;
-      continue;
-    }
-    let text: string;
-    try {
-      text = decodeUtf8(await readFile(path));
-    } catch (error) {
-      io.err(`lockstep: cannot read '${displayPath}': ${error instanceof NotUtf8Error ? error.message : describeFsError(error)}\n`);
-      failed = true;
-      continue;
-    }
-    try {
-      const context = contexts.contextFor(path);
-      reportContextProblems(context.problems);
-      const options = analysisOptionsFor(path, project, pgVersionOverride);
-      const { statements } = analyzeText(text, options, context.base);
-      explained.push({ displayPath, pgVersion: options.pgVersion, statements: summarizeStatements(statements, context.base) });
-    } catch (error) {
-      io.err(
-        `lockstep: internal error while explaining '${displayPath}': ${message(error)}. ` +
-          'This is a bug in Lockstep; please open an issue and attach the file.\n',
-      );
-      if (process.env.LOCKSTEP_DEBUG && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
-      failed = true;
-    }
-  }
+  const run = await analyzeSqlFiles(paths, { io, configs, pgVersionOverride, verb: 'explaining' });
+  if (run.parserUnavailable) return ExitCode.usageOrIo;
+  const explained: ExplainedFile[] = run.files.map((file) => ({
+    displayPath: file.displayPath,
+    pgVersion: file.options.pgVersion,
+    statements: summarizeStatements(file.result.statements, file.base),
+  }));
 
   // The report's pgVersion: the one asked for, else the one every file shares, else the default.
   const versions = new Set(explained.map((f) => f.pgVersion));
   const pgVersion = pgVersionOverride ?? (versions.size === 1 ? [...versions][0]! : DEFAULT_PG_VERSION);
   io.out(format === 'json' ? formatExplainJson(explained, pgVersion) : formatExplainText(explained));
-  return failed ? ExitCode.usageOrIo : ExitCode.ok;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return run.failed ? ExitCode.usageOrIo : ExitCode.ok;
 }

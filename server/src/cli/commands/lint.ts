@@ -1,22 +1,19 @@
 // `lockstep lint`: analyzes migration files and prints findings; the exit code says whether any is an error.
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import packageJson from '../../../../package.json';
-import { analyzeText, initParser } from '../../analysis/analyzer';
 import { allRuleMetas } from '../../analysis/rules';
-import { DEFAULT_PG_VERSION, type Finding, type Severity } from '../../analysis/types';
+import { DEFAULT_PG_VERSION, type Severity } from '../../analysis/types';
 import { defaultDocsBaseUrl, parsePgVersion } from '../../lsp/settings';
-import { analysisOptionsFor, describeConfigProblems, ProjectConfigs } from '../config-loader';
+import { describeConfigProblems, ProjectConfigs } from '../config-loader';
+import { analyzeSqlFiles } from '../analyze-files';
 import { parseCommandArgs } from '../args';
-import { describeFsError, ExitCode, UsageError } from '../errors';
+import { ExitCode, UsageError } from '../errors';
 import { formatGithub } from '../formatters/github';
 import { formatJson } from '../formatters/json';
 import { formatSarif } from '../formatters/sarif';
 import { formatText } from '../formatters/text';
 import type { CliIo } from '../io';
-import { displayPathFor, sortFindings, summaryLine, type LintedFile } from '../lint-report';
-import { decodeUtf8, MigrationContexts, NotUtf8Error, type ContextProblem } from '../migration-context';
-import { collectSqlFiles } from '../sql-files';
+import { sortFindings, summaryLine, type LintedFile } from '../lint-report';
 import type { CliCommand } from './command';
 
 const formats = {
@@ -123,92 +120,19 @@ async function lint(
   configs: ProjectConfigs,
   io: CliIo,
 ): Promise<number> {
-  const collected = await collectSqlFiles(paths, io.cwd);
-  let failed = collected.problems.length > 0;
-  for (const problem of collected.problems) io.err(`lockstep: ${problem}\n`);
-  for (const folder of collected.emptyFolders) io.err(`lockstep: no .sql files in '${folder}'\n`);
-
-  if (collected.files.length > 0) {
-    try {
-      await initParser();
-    } catch (error) {
-      io.err(
-        `lockstep: could not load the PostgreSQL parser (libpg-query): ${message(error)}. ` +
-          'Reinstall lockstep; if this persists, open an issue.\n',
-      );
-      return ExitCode.usageOrIo;
-    }
-  }
-
-  const contexts = new MigrationContexts({ memoizeFileSystem: true });
-  const reportContextProblems = contextProblemReporter(collected.files, io);
-  const linted: LintedFile[] = [];
-  const toldConfigProblems = new Set<string>();
-  for (const path of collected.files) {
-    const displayPath = displayPathFor(path, io.cwd);
-    const project = configs.configFor(path);
-    if (project.problems.length > 0) {
-      // An invalid configuration is a usage error: checking with defaults would hide what the team configured.
-      if (!toldConfigProblems.has(project.path ?? '')) io.err(`lockstep: ${describeConfigProblems(project)}\n`);
-      toldConfigProblems.add(project.path ?? '');
-      failed = true;
-      continue;
-    }
-    let text: string;
-    try {
-      text = decodeUtf8(await readFile(path));
-    } catch (error) {
-      io.err(`lockstep: cannot read '${displayPath}': ${error instanceof NotUtf8Error ? error.message : describeFsError(error)}\n`);
-      failed = true;
-      continue;
-    }
-    let findings: Finding[];
-    let suppressed = 0;
-    try {
-      const context = contexts.contextFor(path);
-      reportContextProblems(context.problems);
-      const result = analyzeText(text, analysisOptionsFor(path, project, pgVersionOverride), context.base);
-      findings = result.findings;
-      suppressed = result.suppressed?.length ?? 0;
-    } catch (error) {
-      io.err(
-        `lockstep: internal error while analyzing '${displayPath}': ${message(error)}. ` +
-          'This is a bug in Lockstep; please open an issue and attach the file.\n',
-      );
-      if (process.env.LOCKSTEP_DEBUG && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
-      failed = true;
-      continue;
-    }
-    linted.push({ displayPath, findings: sortFindings(findings), suppressed });
-  }
+  const run = await analyzeSqlFiles(paths, { io, configs, pgVersionOverride, verb: 'analyzing' });
+  if (run.parserUnavailable) return ExitCode.usageOrIo;
+  const linted: LintedFile[] = run.files.map((file) => ({
+    displayPath: file.displayPath,
+    findings: sortFindings(file.result.findings),
+    suppressed: file.result.suppressed?.length ?? 0,
+  }));
 
   io.out(formats[format](linted));
   if (format === 'text' && linted.length > 0) io.err(`lockstep: ${summaryLine(linted)}\n`);
 
-  if (failed) return ExitCode.usageOrIo;
+  if (run.failed) return ExitCode.usageOrIo;
   const threshold = SEVERITY_ORDER.indexOf(failOn);
   const fails = linted.some((file) => file.findings.some((f) => SEVERITY_ORDER.indexOf(f.severity) >= threshold));
   return fails ? ExitCode.findings : ExitCode.ok;
-}
-
-/**
- * Says once per file that an earlier migration could not be read, so the schema context of the files after it
- * is partial. Files on the command line already get their own "cannot read" line.
- */
-export function contextProblemReporter(linted: readonly string[], io: CliIo): (problems: readonly ContextProblem[]) => void {
-  const told = new Set<string>(linted);
-  return (problems) => {
-    for (const problem of problems) {
-      if (told.has(problem.path)) continue;
-      told.add(problem.path);
-      io.err(
-        `lockstep: note: cannot read earlier migration '${displayPathFor(problem.path, io.cwd)}': ${problem.reason}; ` +
-          'the files after it are checked without its schema changes\n',
-      );
-    }
-  };
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
