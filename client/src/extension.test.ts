@@ -118,6 +118,21 @@ describe('VS Code client', () => {
     expect(run.events.at(-1)).toEqual({ event: 'deactivated', serverProcessesLeft: [] });
   });
 
+  it('passes lockstep.maxDocumentBytes to the server, which then analyzes a larger file only up to it', async () => {
+    const root = extensionRoot('max-bytes', 'real');
+    // 40 statements of ~60 bytes: about 2.4 kB, over the 1000-byte limit set here, far under the default.
+    const text = indexWithoutConcurrently + Array.from({ length: 40 }, (_, k) => `ALTER TABLE orders ADD COLUMN note_${k} text;\n`).join('');
+    const run = await runHost(root, {
+      settings: { 'lockstep.diagnosticsDelayMs': 0, 'lockstep.maxDocumentBytes': 1000 },
+      documents: [{ path: join(workDir, 'large.sql'), languageId: 'sql', text }],
+      steps: [{ wait: 'running' }, { wait: 'diagnostics' }],
+    });
+    expect(run.exitCode, failure(run)).toBe(0);
+    const diagnostics = run.events.filter((e) => e.event === 'diagnostics').flatMap((e) => e.diagnostics ?? []);
+    const tooLarge = diagnostics.find((d) => (typeof d.code === 'string' ? d.code : d.code.value) === 'document-too-large');
+    expect(tooLarge?.message, failure(run)).toContain('lockstep.maxDocumentBytes');
+  });
+
   it('restarts the server on "Lockstep: Restart Server" and analyzes the open documents again', async () => {
     const root = extensionRoot('restart', 'real');
     const run = await runHost(root, {

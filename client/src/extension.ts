@@ -12,6 +12,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { REHEARSE_COMMAND, RehearsalUi } from './rehearsal/rehearsal-ui';
 
 const CLIENT_ID = 'lockstep'; // also the settings prefix: vscode-languageclient reads `lockstep.trace.server`
 const CLIENT_NAME = 'Lockstep';
@@ -20,22 +21,32 @@ const CLIENT_NAME = 'Lockstep';
 interface LockstepInitializationOptions {
   pgVersion: number;
   diagnosticsDelayMs: number;
+  /** Larger files are analyzed only up to this many UTF-8 bytes (whole statements). */
+  maxDocumentBytes?: number;
+  /** The command the server's "— Rehearse" CodeLens runs; a client without one gets no such lens. */
+  rehearseCommand: string;
   /** `${docsBaseUrl}${ruleId}.md` is a rule's documentation page. Ends with '/'. */
   docsBaseUrl: string;
   /** Rehearsal executes the user's SQL, so the server must refuse it in an untrusted workspace. */
   workspaceTrusted: boolean;
+  /** `lockstep.rules` / `lockstep.tables`: lockstep.json's `rules` and `tables` for files no lockstep.json applies to. */
+  rules?: unknown;
+  tables?: unknown;
 }
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
+let rehearsalUi: RehearsalUi | undefined;
 /** Restarts run one after another: two at once (a command during a trust grant) would both start a server. */
 let restartQueue: Promise<void> = Promise.resolve();
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const channel = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
   output = channel;
+  rehearsalUi = new RehearsalUi(context, () => client, channel);
   context.subscriptions.push(
     channel,
+    rehearsalUi,
     vscode.commands.registerCommand('lockstep.showOutput', () => channel.show(true)),
     vscode.commands.registerCommand('lockstep.restartServer', () => restartServer(context, channel)),
     // Trust can only be granted while running (revoking it reloads the window). The server reads trust once,
@@ -125,6 +136,7 @@ function createClient(context: vscode.ExtensionContext, channel: vscode.LogOutpu
   defaultErrorHandler = languageClient.createDefaultErrorHandler();
   languageClient.onDidChangeState(({ oldState, newState }) => {
     if (newState === State.Running) hasRun = true;
+    rehearsalUi?.setServerState(newState);
     channel.info(`Server ${stateName(oldState)} → ${stateName(newState)}`);
   });
   return languageClient;
@@ -132,11 +144,18 @@ function createClient(context: vscode.ExtensionContext, channel: vscode.LogOutpu
 
 function initializationOptions(context: vscode.ExtensionContext): LockstepInitializationOptions {
   const settings = vscode.workspace.getConfiguration(CLIENT_ID);
+  const maxDocumentBytes = settings.get<number>('maxDocumentBytes');
   return {
     pgVersion: settings.get<number>('pgVersion', 17),
     diagnosticsDelayMs: settings.get<number>('diagnosticsDelayMs', 200),
+    // Unset: the server's own default (server/src/lsp/document-limit.ts), so the two cannot drift apart.
+    ...(maxDocumentBytes !== undefined && maxDocumentBytes !== null ? { maxDocumentBytes } : {}),
+    rehearseCommand: REHEARSE_COMMAND,
     docsBaseUrl: `${vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules').toString()}/`,
     workspaceTrusted: vscode.workspace.isTrusted,
+    // Checked by the server with lockstep.json's own validator.
+    rules: settings.get<unknown>('rules'),
+    tables: settings.get<unknown>('tables'),
   };
 }
 

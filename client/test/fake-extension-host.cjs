@@ -268,6 +268,13 @@ const vscode = {
   LogLevel: { Off: 0, Trace: 1, Debug: 2, Info: 3, Warning: 4, Error: 5 },
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+  StatusBarAlignment: { Left: 1, Right: 2 },
+  ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2 },
+  ThemeColor: class ThemeColor {
+    constructor(id) {
+      this.id = id;
+    }
+  },
   env: namespace({ language: 'en', appName: 'fake-extension-host', machineId: 'fake', sessionId: 'fake' }),
   workspace: namespace({
     isTrusted: true,
@@ -301,6 +308,16 @@ const vscode = {
     },
     showWarningMessage: async (message) => emit({ event: 'warning-message', message }),
     showInformationMessage: async (message) => emit({ event: 'information-message', message }),
+    createStatusBarItem: (id) => {
+      const item = {
+        id,
+        text: '',
+        show: () => emit({ event: 'status', text: item.text }),
+        hide() {},
+        dispose() {},
+      };
+      return item;
+    },
     withProgress: (_options, task) => task({ report() {} }, new CancellationTokenSource().token),
   }),
   languages: namespace({
@@ -413,7 +430,14 @@ async function serverProcessesAfterDeactivate() {
 async function main() {
   const extension = require(path.join(extensionRoot, 'dist', 'client.js'));
   const subscriptions = [];
-  const context = { subscriptions, extensionUri: Uri.file(extensionRoot), extensionPath: extensionRoot, asAbsolutePath: (p) => path.join(extensionRoot, p) };
+  const secrets = new Map();
+  const secretStorage = {
+    get: async (key) => secrets.get(key),
+    store: async (key, value) => void secrets.set(key, value),
+    delete: async (key) => void secrets.delete(key),
+    onDidChange: neverFires,
+  };
+  const context = { subscriptions, secrets: secretStorage, extensionUri: Uri.file(extensionRoot), extensionPath: extensionRoot, asAbsolutePath: (p) => path.join(extensionRoot, p) };
   await extension.activate(context);
   emit({ event: 'activated' });
   for (const step of scenario.steps) {

@@ -1,12 +1,16 @@
 /**
  * `npm run corpus`: lints every file of ../shared/corpus (real migrations from 15 projects) with the analysis
  * core and reports how many statements parsed, how many did not and why (grouped), per-rule finding counts, and
- * any crash. Exits 1 on a crash. `--write` also rewrites the figures section of docs/corpus.md.
+ * any crash. It also checks the exemption users care most about: a CREATE INDEX on a table created earlier in the
+ * same file (and section) must never be reported — that table is new and empty. Exits 1 on a crash or on such a
+ * finding. `--write` also rewrites the figures section of docs/corpus.md.
  * Absent corpus: prints a note and exits 0, so machines without it are not broken.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { RangeVar } from '@pgsql/types';
 import { DocumentAnalyzer, initParser } from '../../server/src/analysis/analyzer';
+import type { Statement } from '../../server/src/analysis/types';
 
 interface ManifestRow {
   project: string;
@@ -32,6 +36,39 @@ function reasonOf(message: string): string {
   return message.replace(/\d+/g, 'N');
 }
 
+/** The RangeVar a statement creates a table with (CREATE TABLE, CREATE TABLE AS, SELECT INTO), from the AST alone. */
+function createdTable(statement: Statement): RangeVar | undefined {
+  const ast = statement.ast as
+    | { CreateStmt?: { relation?: RangeVar }; CreateTableAsStmt?: { into?: { rel?: RangeVar } }; SelectStmt?: { intoClause?: { rel?: RangeVar } } }
+    | undefined;
+  return ast?.CreateStmt?.relation ?? ast?.CreateTableAsStmt?.into?.rel ?? ast?.SelectStmt?.intoClause?.rel;
+}
+
+/** Same table by what the text says: relname equal, schemas equal when both are written. */
+function sameTable(a: RangeVar, b: RangeVar): boolean {
+  return a.relname === b.relname && (!a.schemaname || !b.schemaname || a.schemaname === b.schemaname);
+}
+
+/**
+ * Non-concurrent CREATE INDEX statements on a table an earlier statement of the same section created. Worked out
+ * from the statements' ASTs, independently of the rule's own exemption (FileContext#createdInFile), so the check
+ * below can catch a regression there.
+ */
+function indexBuildsOnNewTables(statements: readonly Statement[]): Set<number> {
+  const found = new Set<number>();
+  statements.forEach((statement, i) => {
+    const index = (statement.ast as { IndexStmt?: { relation?: RangeVar; concurrent?: boolean } } | undefined)?.IndexStmt;
+    if (!index?.relation || index.concurrent) return;
+    const section = statement.transaction?.section;
+    const createdEarlier = statements.slice(0, i).some((earlier) => {
+      const created = createdTable(earlier);
+      return created !== undefined && earlier.transaction?.section === section && sameTable(created, index.relation!);
+    });
+    if (createdEarlier) found.add(i);
+  });
+  return found;
+}
+
 async function main(): Promise<void> {
   if (!existsSync(join(corpusDir, 'MANIFEST.tsv'))) {
     console.log(`corpus: ${corpusDir} not found; nothing to do (this check runs where ../shared/corpus exists).`);
@@ -44,6 +81,8 @@ async function main(): Promise<void> {
   const ruleCounts = new Map<string, number>();
   const perProject = new Map<string, { files: number; statements: number; failed: number }>();
   const crashes: string[] = [];
+  /** CREATE INDEX on a table created earlier in the file: how many, and those reported anyway (must be none). */
+  const newTableIndexes = { builds: 0, reported: [] as string[] };
   const started = performance.now();
 
   for (const row of rows) {
@@ -83,6 +122,13 @@ async function main(): Promise<void> {
       else totals.parsed++;
     }
     for (const finding of result.findings) ruleCounts.set(finding.rule, (ruleCounts.get(finding.rule) ?? 0) + 1);
+    const onNewTables = indexBuildsOnNewTables(result.statements);
+    newTableIndexes.builds += onNewTables.size;
+    for (const finding of result.findings) {
+      if (finding.rule === 'create-index-nonconcurrent' && onNewTables.has(finding.statement)) {
+        newTableIndexes.reported.push(`${row.corpusPath}:${finding.range.start.line + 1}`);
+      }
+    }
   }
   const seconds = (performance.now() - started) / 1000;
 
@@ -90,6 +136,10 @@ async function main(): Promise<void> {
   out.push(`Corpus: ${totals.files} files, ${(totals.bytes / 1e6).toFixed(2)} MB, analyzed in ${seconds.toFixed(2)} s`);
   out.push(`Statements: ${totals.statements} — parsed ${totals.parsed}, syntax errors ${totals.syntaxErrors}, psql meta-commands ${totals.meta}, statements using psql variables ${totals.psqlVariables}, template placeholders ${totals.templates}`);
   out.push(`Crashes: ${totals.crashes}`);
+  out.push(
+    `Index builds on tables created earlier in the same file: ${newTableIndexes.builds} CREATE INDEX statements, ` +
+      `create-index-nonconcurrent findings on them: ${newTableIndexes.reported.length} (must be 0)`,
+  );
   out.push('');
   out.push('| project | files | statements | not parsed |');
   out.push('|---|---:|---:|---:|');
@@ -112,6 +162,7 @@ async function main(): Promise<void> {
   const report = out.join('\n');
   console.log(report);
   for (const crash of crashes) console.error(`CRASH ${crash}`);
+  for (const where of newTableIndexes.reported) console.error(`REPORTED INDEX ON A NEW TABLE ${where}`);
 
   if (process.argv.includes('--write')) {
     const docPath = join(root, 'docs', 'corpus.md');
@@ -125,7 +176,7 @@ async function main(): Promise<void> {
     writeFileSync(docPath, `${doc.slice(0, i + begin.length)}\n${stamp}\n\n${report}\n${doc.slice(j)}`);
     console.log(`\nwrote ${docPath}`);
   }
-  if (totals.crashes > 0) process.exitCode = 1;
+  if (totals.crashes > 0 || newTableIndexes.reported.length > 0) process.exitCode = 1;
 }
 
 main().catch((error) => {

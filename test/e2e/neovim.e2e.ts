@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { neovimVersion, runNeovim, type NeovimDiagnostic, type NeovimResult } from './neovim/neovim';
+import { preferredFixFromServer, type FixOutcome } from './support/server-oracle';
 import {
   artifactsDir,
   byteColumn,
@@ -24,11 +25,18 @@ const NVIM_SEVERITY: Record<string, number> = { error: 1, warning: 2, info: 3, h
 const INDEX_MIGRATION = '000002_index_orders_by_created_at.up.sql';
 const INDEX_STATEMENT = 'CREATE INDEX orders_created_at_idx';
 const PG_VERSION = 17;
+/** ADD FOREIGN KEY without NOT VALID: its phased fix adds the key NOT VALID, then validates it separately. */
+const FK_MIGRATION = '000005_add_orders_billing_customer_fk.up.sql';
+const FK_RULE = 'fk-without-not-valid';
 
 let workspace: MigrationWorkspace;
 let files: string[];
 let result: NeovimResult;
 let hoverPosition: { line: number; character: number };
+/** `lockstep lint` on the files as Neovim opened them (the fix below changes them). */
+let lintBefore: ReturnType<typeof lintWithCli>;
+/** The server's preferred fix and the files it produces, asked before Neovim applies it. */
+let expectedFix: FixOutcome;
 
 beforeAll(async () => {
   neovimVersion();
@@ -41,12 +49,15 @@ beforeAll(async () => {
   // The cursor inside the statement, not on its first character: hover covers the whole statement.
   const start = positionOf(readFileSync(workspace.file(INDEX_MIGRATION), 'utf8'), INDEX_STATEMENT);
   hoverPosition = { line: start.line, character: start.character + 'CREATE INDEX '.length };
+  lintBefore = lintWithCli(files, PG_VERSION);
+  expectedFix = await preferredFixFromServer(workspace.file(FK_MIGRATION), FK_RULE, PG_VERSION);
   result = await runNeovim(
     {
       rootDir: workspace.root,
       files,
       initOptions: { diagnosticsDelayMs: 0, pgVersion: PG_VERSION },
       requests: [{ method: 'textDocument/hover', file: workspace.file(INDEX_MIGRATION), position: hoverPosition }],
+      fixes: [{ file: workspace.file(FK_MIGRATION), rule: FK_RULE }],
     },
     workspace.scratch,
     artifacts,
@@ -87,7 +98,7 @@ describe('Neovim (vim.lsp) with lockstep lsp --stdio', () => {
   });
 
   it('analyzes every opened migration and shows exactly what `lockstep lint` reports', () => {
-    const cli = lintWithCli(files, PG_VERSION);
+    const cli = lintBefore;
     expect(Object.keys(result.diagnostics).sort()).toEqual(files);
     let findings = 0;
     for (const path of files) {
@@ -132,6 +143,19 @@ describe('Neovim (vim.lsp) with lockstep lsp --stdio', () => {
     const contents = (hover.result as { contents?: { value?: string } } | null)?.contents?.value;
     expect(contents, JSON.stringify(hover.result)).toBeTypeOf('string');
     for (const lock of tableLocks) expect(contents).toContain(lock.mode);
+  });
+
+  it('applies the phased fix through Neovim\'s own client: the file and the created migration are what the server\'s edit gives', () => {
+    expect(result.fixes).toEqual([{ file: workspace.file(FK_MIGRATION), rule: FK_RULE, title: expectedFix.title }]);
+    // Every file the edit touches or creates (in this folder, with later migrations after it, the phases stay in
+    // the file: NOT VALID, then VALIDATE in its own transaction).
+    for (const [file, content] of expectedFix.files) {
+      expect(existsSync(file), file).toBe(true);
+      expect(readFileSync(file, 'utf8'), file).toBe(content);
+    }
+    const fixed = readFileSync(workspace.file(FK_MIGRATION), 'utf8');
+    expect(fixed).toContain('NOT VALID');
+    expect(fixed).toContain('VALIDATE CONSTRAINT orders_billing_customer_id_fkey');
   });
 
   it('shuts the server down cleanly when Neovim quits (shutdown, exit, exit code 0)', () => {

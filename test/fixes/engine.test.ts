@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeText, initParser } from '../../server/src/analysis/analyzer.js';
 import { replayMigrations } from '../../server/src/analysis/schema-context.js';
-import { applyTextEdits, fixAllEdits, fixesForFinding, fixesForStatement, type FixInput } from '../../server/src/analysis/fixes/index.js';
+import { applyTextEdits, blockedFixesForStatement, fixAllEdits, fixesForFinding, fixesForStatement, type FixInput } from '../../server/src/analysis/fixes/index.js';
 import { versionsAfter } from '../../server/src/analysis/fixes/layout.js';
 
 beforeAll(() => initParser());
@@ -127,5 +127,132 @@ describe('ignore comments', () => {
     expect(applyTextEdits(text, fix.edits)).toBe('-- lockstep-ignore missing-lock-timeout, create-index-nonconcurrent: reviewed\nCREATE INDEX ON users (email);\n');
     const file = fixFor(i, 'create-index-nonconcurrent').find((f) => f.recipe === 'ignore-file')!;
     expect(applyTextEdits(text, file.edits)).toBe(`-- lockstep-ignore-file create-index-nonconcurrent: TODO say why this is safe\n${text}`);
+  });
+});
+
+describe('fixes that are refused, with the reason', () => {
+  const SCHEMA = `CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, visits int NOT NULL, org int,
+  code int GENERATED ALWAYS AS IDENTITY, seq serial, score int DEFAULT 0, double_visits int GENERATED ALWAYS AS (visits * 2) STORED,
+  CONSTRAINT visits_positive CHECK (visits >= 0));
+CREATE INDEX users_lower_email_idx ON users (lower(email));
+CREATE UNIQUE INDEX users_org_key ON users (org) WHERE org IS NOT NULL;
+ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);
+CREATE TABLE orgs (id int PRIMARY KEY, name text NOT NULL);
+CREATE VIEW org_names AS SELECT id, name FROM orgs;
+CREATE TABLE products (id int PRIMARY KEY, title text NOT NULL, price int NOT NULL);
+CREATE VIEW product_titles AS SELECT id, title FROM products;
+CREATE TABLE teams (id int PRIMARY KEY, owner bigint NOT NULL);
+CREATE TABLE memberships (team int NOT NULL REFERENCES teams (id), visits int);`;
+
+  function blockedFor(text: string, pgVersion = 17) {
+    const base = replayMigrations([{ path: '/m/000001_init.up.sql', text: SCHEMA }]);
+    const options = { pgVersion, migration: { path: '/m/000002_x.up.sql' } };
+    const i: FixInput = { text, analysis: analyzeText(text, options, base), options, base, path: '/m/000002_x.up.sql' };
+    const statement = i.analysis.statements.find((s) => s.ast)!.index;
+    return {
+      fixes: fixesForStatement(i, statement).filter((f) => f.recipe === 'expand-contract' || f.recipe === 'add-column-then-backfill'),
+      blocked: blockedFixesForStatement(i, statement),
+    };
+  }
+
+  const cases: Array<[string, string, RegExp]> = [
+    ['an identity column', 'ALTER TABLE users RENAME COLUMN code TO number;', /"?code"? is an identity column/],
+    ['a serial column', 'ALTER TABLE users RENAME COLUMN seq TO n;', /seq is serial: the sequence it owns/],
+    ['a column with a DEFAULT', 'ALTER TABLE users RENAME COLUMN score TO points;', /score has a DEFAULT/],
+    ['a generated column', 'ALTER TABLE users RENAME COLUMN double_visits TO dv;', /double_visits is GENERATED ALWAYS AS \(…\) STORED/],
+    ['a column a CHECK constraint reads', 'ALTER TABLE users ALTER COLUMN visits TYPE bigint;', /check constraint visits_positive uses visits/],
+    ['a column a generated column reads', 'ALTER TABLE users ALTER COLUMN visits TYPE bigint;', /generated column double_visits is computed from visits/],
+    ['a column an expression index reads', 'ALTER TABLE users RENAME COLUMN email TO mail;', /index users_lower_email_idx uses email next to an expression key or in an expression/],
+    ['a column behind a UNIQUE constraint', 'ALTER TABLE users RENAME COLUMN email TO mail;', /index users_email_key backs constraint users_email_key/],
+    ['a column of a partial index', 'ALTER TABLE users ALTER COLUMN org TYPE bigint;', /index users_org_key uses org with a WHERE predicate/],
+    ['a column a view reads', 'ALTER TABLE orgs RENAME COLUMN name TO title;', /view public\.org_names reads public\.orgs/],
+    ['a column a view selects by name (another column of the table is free)', 'ALTER TABLE products RENAME COLUMN title TO name;', /view public\.product_titles reads public\.products/],
+    ['a column a foreign key references', 'ALTER TABLE teams ALTER COLUMN id TYPE bigint;', /id is part of the primary key|foreign key memberships_team_fkey of public\.memberships references id/],
+    ['a table without a primary key on PostgreSQL 13', 'ALTER TABLE memberships ALTER COLUMN visits TYPE bigint;', /no primary key and the server is older than PostgreSQL 14/],
+  ];
+  for (const [what, text, reason] of cases) {
+    it(`expand/contract: ${what} gets no fix, and the reason names it`, () => {
+      const { fixes, blocked } = blockedFor(`${text}\n`, text.includes('memberships') ? 13 : 17);
+      expect(fixes).toEqual([]);
+      expect(blocked.map((b) => b.recipe)).toEqual(['expand-contract']);
+      expect(blocked[0]!.reasons.join('\n')).toMatch(reason);
+    });
+  }
+
+  it('a view that does not read the column does not block its type change', () => {
+    const { fixes, blocked } = blockedFor('ALTER TABLE products ALTER COLUMN price TYPE bigint;\n');
+    expect(blocked).toEqual([]);
+    expect(fixes.map((f) => f.recipe)).toEqual(['expand-contract']);
+  });
+
+  it('a table without a primary key on PostgreSQL 14+ is batched by ctid, so the type change is offered', () => {
+    const { fixes, blocked } = blockedFor('ALTER TABLE memberships ALTER COLUMN visits TYPE bigint;\n');
+    expect(blocked).toEqual([]);
+    expect(fixes.map((f) => f.recipe)).toEqual(['expand-contract']);
+    expect(fixes[0]!.files.map((f) => f.text).join('\n')).toContain("ctid >= format('(%s,0)', lockstep_page)::tid");
+  });
+
+  for (const [what, column, reason] of [
+    ['identity', 'n bigint GENERATED ALWAYS AS IDENTITY', /n is an identity column: it cannot be added empty and backfilled/],
+    ['GENERATED … STORED', 'n int GENERATED ALWAYS AS (visits + 1) STORED', /n is GENERATED … STORED/],
+    ['serial with an inline PRIMARY KEY', 'n bigserial PRIMARY KEY', /n is declared with PRIMARY KEY/],
+    ['an inline UNIQUE next to a volatile default', 'n uuid DEFAULT gen_random_uuid() UNIQUE', /n is declared with UNIQUE: write it as a separate ALTER TABLE … ADD CONSTRAINT/],
+  ] as const) {
+    it(`add column: ${what} gets no fix, and the reason says what to do`, () => {
+      const { fixes, blocked } = blockedFor(`ALTER TABLE users ADD COLUMN ${column};\n`);
+      expect(fixes).toEqual([]);
+      expect(blocked.map((b) => b.recipe)).toEqual(['add-column-then-backfill']);
+      expect(blocked[0]!.reasons.join('\n')).toMatch(reason);
+      expect(blocked[0]!.resolves.length).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('Supabase layout', () => {
+  it('a phase that must COMMIT per batch cannot be a Supabase migration (one batch = one transaction): commented fallback that says so', () => {
+    const path = '/app/supabase/migrations/20240102120000_score.sql';
+    const text = 'ALTER TABLE users ADD COLUMN score int DEFAULT random();\n';
+    const i = input(text, path, { siblings: ['/app/supabase/migrations/20240101120000_init.sql'] });
+    const fix = fixFor(i, 'add-column-volatile-default').find((f) => f.recipe === 'add-column-then-backfill')!;
+    expect(fix.files).toEqual([]);
+    expect(fix.notes.join('\n')).toMatch(/the Supabase CLI sends a migration file as one batch .* cannot be a Supabase migration; run it with psql/);
+  });
+
+  it('a transactional phase lands in the next timestamped file of supabase/migrations, with no down file', () => {
+    const path = '/app/supabase/migrations/20240102120000_checks.sql';
+    const text = 'ALTER TABLE users ADD CONSTRAINT email_len CHECK (length(email) < 300);\n';
+    const i = input(text, path, { siblings: ['/app/supabase/migrations/20240101120000_init.sql'] });
+    const statement = i.analysis.statements.find((s) => s.ast)!.index;
+    const fix = fixesForStatement(i, statement).find((f) => f.recipe === 'add-constraint-not-valid' || f.files.length > 0)!;
+    expect(fix.files.map((f) => f.path)).toEqual(['/app/supabase/migrations/20240102120001_validate_email_len.sql']);
+  });
+});
+
+describe('sqitch layout', () => {
+  const text = 'BEGIN;\nALTER TABLE users ADD COLUMN score int DEFAULT random();\nCOMMIT;\n';
+  const path = '/shop/deploy/users_score.sql';
+  const plan = (extra = '') => ({ path: '/shop/sqitch.plan', text: `%project=shop\n\nusers_score 2024-01-02T11:00:00Z Ann <ann@example.test>\n${extra}` });
+  const fix = (extra: Partial<FixInput>) =>
+    fixFor(input(text, path, extra), 'add-column-volatile-default').find((f) => f.recipe === 'add-column-then-backfill')!;
+
+  it('without sqitch.plan, the phases stay commented text, and the note says the plan is missing', () => {
+    const f = fix({});
+    expect(f.files).toEqual([]);
+    expect(f.notes.join('\n')).toMatch(/sqitch orders changes by sqitch.plan, which Lockstep was not given/);
+  });
+
+  it('when another change follows the document in sqitch.plan, no change is inserted before it (its ID would change)', () => {
+    const f = fix({ sqitchPlan: plan('later 2024-01-03T11:00:00Z Ann <ann@example.test>\n') });
+    expect(f.files).toEqual([]);
+    expect(f.fileEdits).toBeUndefined();
+    expect(f.notes.join('\n')).toMatch(/users_score is not the last change of sqitch.plan \(later follows it\)/);
+  });
+
+  it('a change name already in the plan gets a suffix; a tag after the change does not stop the append', () => {
+    const f = fix({ sqitchPlan: { ...plan('@v1 2024-01-02T11:30:00Z Ann <ann@example.test>\n'), text: `backfill_users_score 2024-01-01T11:00:00Z Ann <ann@example.test>\n${plan('@v1 2024-01-02T11:30:00Z Ann <ann@example.test>\n').text}` }, now: new Date(Date.UTC(2024, 0, 2, 12)) });
+    expect(f.files.map((x) => x.path)).toEqual(['/shop/deploy/backfill_users_score_2.sql', '/shop/revert/backfill_users_score_2.sql', '/shop/verify/backfill_users_score_2.sql']);
+    expect(f.fileEdits).toEqual([
+      { path: '/shop/sqitch.plan', edits: [expect.objectContaining({ newText: 'backfill_users_score_2 2024-01-02T12:00:00Z Ann <ann@example.test> # Lockstep: step 1 of 1 after users_score\n' })] },
+    ]);
   });
 });

@@ -17,7 +17,7 @@ import { applyTextEdits, fixesForFinding, fixesForStatement, type Fix, type FixI
 import type { Finding } from '../../server/src/analysis/types.js';
 import type { MigrationRunInput } from '../../server/src/analysis/transactions/runners.js';
 
-export type TestRunner = 'golang-migrate' | 'goose' | 'dbmate' | 'flyway' | 'diesel';
+export type TestRunner = 'golang-migrate' | 'goose' | 'dbmate' | 'flyway' | 'diesel' | 'supabase' | 'sqitch';
 
 export interface MigrationFile {
   path: string;
@@ -69,6 +69,9 @@ function execution(path: string, wraps: boolean, oneQuery: boolean, sql: string)
   };
 }
 
+/** supabase/cli pkg/migration/file.go isPipelineIncompatible (the CONCURRENTLY ones matter here). */
+const SUPABASE_ALONE = [/^CREATE( UNIQUE)? INDEX CONCURRENTLY\b/, /^DROP INDEX CONCURRENTLY\b/, /^REINDEX\b.*\bCONCURRENTLY\b/];
+
 /** Each runner's documented behaviour (see analysis/transactions/runners.ts for the sources). */
 export function executionOf(runner: TestRunner, file: MigrationFile, all: readonly MigrationFile[]): FileExecution {
   switch (runner) {
@@ -84,6 +87,26 @@ export function executionOf(runner: TestRunner, file: MigrationFile, all: readon
       const conf = all.find((f) => f.path === `${file.path}.conf`)?.text ?? '';
       return execution(file.path, !/executeInTransaction=false/.test(conf), false, file.text);
     }
+    case 'sqitch': {
+      // `psql -f`: each statement on its own, a transaction only between the script's own BEGIN and COMMIT.
+      const queries = statementsOf(file.text);
+      const control = (q: string) => /^\s*(BEGIN|COMMIT)\s*$/i.test(q.replace(/--[^\n]*/g, ''));
+      return { path: file.path, wraps: false, queries, statements: queries.filter((q) => !control(q)), transactional: queries.some(control) };
+    }
+    case 'supabase': {
+      // The CLI sends the statements its patterns call pipeline-incompatible on their own, and the rest together
+      // with its insert into supabase_migrations.schema_migrations as one batch: an implicit transaction.
+      const statements = statementsOf(file.text);
+      const alone = statements.filter((st) => SUPABASE_ALONE.some((p) => p.test(st.replace(/--[^\n]*/g, ' ').replace(/\s+/g, ' ').trim().toUpperCase())));
+      const batch = statements.filter((st) => !alone.includes(st));
+      return {
+        path: file.path,
+        wraps: false,
+        queries: [...alone, ...(batch.length > 0 ? [`${batch.join(';\n')};\nSELECT 1`] : [])],
+        statements: [...alone, ...batch],
+        transactional: batch.length > 0,
+      };
+    }
     case 'diesel': {
       const dir = file.path.slice(0, file.path.lastIndexOf('/'));
       const metadata = all.find((f) => f.path === `${dir}/metadata.toml`)?.text ?? '';
@@ -94,6 +117,15 @@ export function executionOf(runner: TestRunner, file: MigrationFile, all: readon
 
 /** The up files a runner would run, in its order (names compared the way each runner compares them). */
 export function upFilesInOrder(runner: TestRunner, files: readonly MigrationFile[]): MigrationFile[] {
+  if (runner === 'sqitch') {
+    // The order of the changes in sqitch.plan (which the set must hold).
+    const plan = files.find((f) => f.path.endsWith('/sqitch.plan'));
+    const order = (plan?.text ?? '').split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter((n) => n !== '' && !/^[@%#]/.test(n));
+    const position = (f: MigrationFile) => order.indexOf(f.path.slice(f.path.lastIndexOf('/deploy/') + 8).replace(/\.sql$/, ''));
+    const deploys = files.filter((f) => f.path.includes('/deploy/'));
+    for (const f of deploys) if (position(f) < 0) throw new Error(`test bug: ${f.path} is not a change of sqitch.plan`);
+    return deploys.sort((a, b) => position(a) - position(b));
+  }
   const ups = files.filter((f) => {
     if (runner === 'golang-migrate') return f.path.endsWith('.up.sql');
     if (runner === 'diesel') return f.path.endsWith('/up.sql');
@@ -379,6 +411,8 @@ export interface ProofCase {
   columnsByName?: boolean;
   policy?: Partial<FixPolicy>;
   pgVersion?: number;
+  /** sqitch: the project's sqitch.plan (the fix appends its changes to it). */
+  sqitchPlan?: MigrationFile;
 }
 
 export interface ProofResult {
@@ -412,6 +446,7 @@ export function analyzeCase(c: ProofCase): { input: FixInput; finding?: Finding;
     base,
     path: c.document.path,
     ...(c.policy ? { policy: c.policy } : {}),
+    ...(c.sqitchPlan ? { sqitchPlan: c.sqitchPlan, now: new Date(Date.UTC(2024, 0, 2, 12, 0, 0)) } : {}),
     siblings: [c.document.path, ...(c.siblings ?? []).map((s) => s.path)],
   };
   if (c.rule === undefined) {
@@ -455,10 +490,15 @@ export async function prove(c: ProofCase): Promise<ProofResult> {
   if (!fix) throw new Error(`no ${c.recipe} fix offered for ${c.rule ?? c.statementKind} in ${c.document.path}: ${offered.map((f) => f.recipe).join(', ')}`);
   expect(fix.notes, 'the fix had to fall back to comments').toEqual([]);
   const phased: MigrationFile[] = [{ path: c.document.path, text: applyTextEdits(c.document.text, fix.edits) }, ...fix.files.map((f) => ({ path: f.path, text: f.text }))];
+  if (c.sqitchPlan) {
+    const planEdits = (fix.fileEdits ?? []).filter((e) => e.path === c.sqitchPlan!.path).flatMap((e) => e.edits);
+    phased.push({ path: c.sqitchPlan.path, text: applyTextEdits(c.sqitchPlan.text, planEdits) });
+  }
+  const originalFiles = c.sqitchPlan ? [c.document, c.sqitchPlan] : [c.document];
 
   // The original, traced (each statement committed, as the migration would).
   const original = await withScratchDatabase(async ({ driver }) => {
-    const traces = await traceFiles(driver, c.runner, [c.document], c.setup);
+    const traces = await traceFiles(driver, c.runner, originalFiles, c.setup);
     return { traces, ...(await snapshotOf(driver)) };
   });
   // The phased files, run exactly as the runner runs them (transaction boundaries included).

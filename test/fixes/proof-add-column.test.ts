@@ -6,7 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initParser } from '../../server/src/analysis/analyzer.js';
-import { prove, type ProofCase } from './harness.js';
+import { withScratchDatabase } from '../setup/pg.js';
+import { prove, runFiles, type ProofCase } from './harness.js';
 import { recordProof } from './traces.js';
 
 const SETUP = `CREATE FUNCTION default_score() RETURNS int LANGUAGE sql VOLATILE AS $$ SELECT 42 FROM pg_sleep(0.0005) $$;
@@ -46,5 +47,43 @@ describe('add-column-then-backfill', () => {
     expect(backfill.locks.find((l) => l.relation === 'public.users')?.mode).toBe('RowExclusiveLock');
     expect(result.phasedTraces.flatMap((f) => f.traces).flatMap((t) => t.rewritten)).toEqual([]);
     recordProof('add-column-then-backfill', c, result);
+  });
+
+  it('golang-migrate: ADD COLUMN … bigserial → its sequence, default for new rows, batched numbering, NOT NULL without a scan', async () => {
+    const setup = `CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);
+INSERT INTO users SELECT g, 'user' || g || '@example.test' FROM generate_series(1, 500) g;`;
+    const c: ProofCase = {
+      name: 'add-column-serial',
+      runner: 'golang-migrate',
+      setup,
+      document: { path: '/db/migrations/000002_users_number.up.sql', text: 'ALTER TABLE users ADD COLUMN number bigserial;\n' },
+      siblings: [{ path: '/db/migrations/000001_init.up.sql', text: setup }],
+      rule: 'add-column-serial-or-identity',
+      recipe: 'add-column-then-backfill',
+      policy: { batchSize: 100 },
+    };
+    const result = await prove(c);
+    expect(result.originalViolations.some((v) => v.work === 'rewrites' && v.lock === 'AccessExclusiveLock')).toBe(true);
+    expect(result.phasedViolations).toEqual([]);
+    expect(result.phasedRuleCount).toBeLessThan(result.originalRuleCount);
+    expect(result.phasedFindings).toEqual([]);
+    expect(result.phased.map((f) => f.text).join('\n')).toContain(
+      'CREATE SEQUENCE users_number_seq AS bigint;\n\nALTER TABLE users ADD COLUMN number bigint;\n\nALTER SEQUENCE users_number_seq OWNED BY users.number;',
+    );
+    // The same sequence state as serial leaves: owned by the column, next value after the last row's.
+    await withScratchDatabase(async ({ driver }) => {
+      const session = await driver.connect();
+      try {
+        await session.query(setup);
+        await runFiles(session, 'golang-migrate', result.phased);
+        const { rows } = await session.query<{ seq: string; next: string }>(
+          "SELECT pg_get_serial_sequence('users', 'number') AS seq, nextval(pg_get_serial_sequence('users', 'number'))::text AS next",
+        );
+        expect(rows).toEqual([{ seq: 'public.users_number_seq', next: '501' }]);
+      } finally {
+        await session.close();
+      }
+    });
+    recordProof('add-column-serial', c, result);
   });
 });

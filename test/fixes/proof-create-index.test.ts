@@ -93,6 +93,63 @@ describe('create-index-concurrently', () => {
     });
   }
 
+  // The rule create-index-concurrently-if-not-exists flags CONCURRENTLY IF NOT EXISTS without a leftover guard
+  // right before it: the fix's output must not be what that rule flags, guard or no guard.
+  for (const runner of ['golang-migrate', 'goose'] as const) {
+    it(`${runner}: IF NOT EXISTS in the original leaves no create-index-concurrently-if-not-exists finding in the output`, async () => {
+      const path = runner === 'goose' ? '/db/migrations/00002_users_email.sql' : '/db/migrations/000002_users_email.up.sql';
+      const body = 'CREATE INDEX IF NOT EXISTS users_email_idx ON users (email);\n';
+      const c: ProofCase = {
+        name: `${runner}-if-not-exists`,
+        runner,
+        setup: SETUP,
+        document: { path, text: runner === 'goose' ? `-- +goose Up\n${body}` : body },
+        siblings: [{ path: runner === 'goose' ? '/db/migrations/00001_init.sql' : '/db/migrations/000001_init.up.sql', text: SETUP }],
+        rule: 'create-index-nonconcurrent',
+        recipe: 'create-index-concurrently',
+      };
+      const result = await prove(c);
+      expectProven(result, c.rule);
+      expect(result.phasedFindings.filter((f) => f.finding.rule === 'create-index-concurrently-if-not-exists')).toEqual([]);
+      const build = result.phased.map((f) => f.text).find((t) => t.includes('CONCURRENTLY users_email_idx') || t.includes('CONCURRENTLY IF NOT EXISTS'))!;
+      if (runner === 'golang-migrate') {
+        // No guard fits in a one-query file: IF NOT EXISTS goes, so a retry fails loudly instead of keeping an INVALID index.
+        expect(build).toMatch(/\nCREATE INDEX CONCURRENTLY users_email_idx ON users \(email\);\n$/);
+        expect(build).toContain('IF NOT EXISTS was dropped');
+      } else {
+        // goose runs statement by statement: the guard drops only an INVALID leftover, and IF NOT EXISTS stays.
+        expect(build).toContain('AND NOT indisvalid');
+        expect(build).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);');
+      }
+    });
+  }
+
+  it('Supabase: the index moves to the next supabase/migrations/<timestamp>_… file, alone, and what depends on it after', async () => {
+    const c: ProofCase = {
+      name: 'supabase',
+      runner: 'supabase',
+      setup: SETUP,
+      document: {
+        path: '/app/supabase/migrations/20240102120000_users_email.sql',
+        text: "CREATE INDEX users_email_idx ON users (email);\nCOMMENT ON INDEX users_email_idx IS 'login lookups';\n",
+      },
+      siblings: [
+        { path: '/app/supabase/migrations/20240101120000_init.sql', text: SETUP },
+        { path: '/app/supabase/migrations/20240103120000_later.sql', text: 'SELECT 1;\n' },
+      ],
+      rule: 'create-index-nonconcurrent',
+      recipe: 'create-index-concurrently',
+    };
+    const result = await prove(c);
+    expectProven(result, c.rule);
+    expect(result.fix.files.map((f) => f.path)).toEqual([
+      '/app/supabase/migrations/20240102120001_create_users_email_idx_concurrently.sql',
+      '/app/supabase/migrations/20240102120002_create_users_email_idx_concurrently_rest.sql',
+    ]);
+    expect(result.fix.files[0]!.text).toMatch(/\nCREATE INDEX CONCURRENTLY users_email_idx ON users \(email\);\n$/);
+    recordProof('create-index-supabase', c, result);
+  });
+
   it('goose: a failed concurrent build leaves an INVALID index; running the phase again succeeds thanks to the guard', async () => {
     const c: ProofCase = {
       name: 'goose-retry',

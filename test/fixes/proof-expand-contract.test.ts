@@ -109,4 +109,73 @@ describe('expand-contract', () => {
     expect(result.phasedFindings).toEqual([]);
     recordProof('alter-column-type', c, result);
   });
+
+  // Indexes on the column: rebuilt CONCURRENTLY on the new column, and given the old names at the switch, so the
+  // end schema has the same indexes (names and definitions) as the original statement leaves.
+  const INDEXED = `CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, visits int NOT NULL, org int NOT NULL);
+CREATE INDEX users_visits_idx ON users (visits DESC);
+CREATE UNIQUE INDEX users_org_visits_key ON users (org, visits) INCLUDE (email);
+INSERT INTO users SELECT g, 'user' || g || '@example.test', g, g % 10 FROM generate_series(1, 500) g;`;
+
+  it('golang-migrate: RENAME COLUMN of an indexed column rebuilds its indexes on the new column, one file each', async () => {
+    const c: ProofCase = {
+      name: 'rename-column-indexed',
+      runner: 'golang-migrate',
+      setup: INDEXED,
+      document: { path: '/db/migrations/000002_rename_visits.up.sql', text: 'ALTER TABLE users RENAME COLUMN visits TO visit_count;\n' },
+      siblings: [{ path: '/db/migrations/000001_init.up.sql', text: INDEXED }],
+      statementKind: 'RenameStmt',
+      recipe: 'expand-contract',
+      columnsByName: true,
+      policy: { batchSize: 100 },
+    };
+    const result = await prove(c);
+    expect(result.phasedViolations).toEqual([]);
+    expect(result.phasedFindings).toEqual([]);
+    const texts = result.fix.files.map((f) => f.text).join('\n');
+    expect(texts).toContain('CREATE INDEX CONCURRENTLY users_visits_idx_lockstep ON users (visit_count DESC);');
+    expect(texts).toContain('CREATE UNIQUE INDEX CONCURRENTLY users_org_visits_key_lockstep ON users (org, visit_count) INCLUDE (email);');
+    expect(texts).toContain('ALTER INDEX users_visits_idx_lockstep RENAME TO users_visits_idx;');
+    recordProof('rename-column-indexed', c, result);
+  });
+
+  it('goose: ALTER COLUMN TYPE of an indexed column rebuilds its indexes for the new type before the switch', async () => {
+    const c: ProofCase = {
+      name: 'alter-type-indexed',
+      runner: 'goose',
+      setup: INDEXED,
+      document: { path: '/db/migrations/00002_visits_bigint.sql', text: '-- +goose Up\nALTER TABLE users ALTER COLUMN visits TYPE bigint;\n' },
+      siblings: [{ path: '/db/migrations/00001_init.sql', text: INDEXED }],
+      statementKind: 'AlterTableStmt',
+      recipe: 'expand-contract',
+      columnsByName: true,
+      policy: { batchSize: 100 },
+    };
+    const result = await prove(c);
+    expect(result.originalViolations.some((v) => v.work === 'rewrites')).toBe(true);
+    expect(result.phasedViolations).toEqual([]);
+    expect(result.phasedFindings).toEqual([]);
+    const texts = result.fix.files.map((f) => f.text).join('\n');
+    expect(texts).toContain('ALTER INDEX users_visits_idx RENAME TO users_visits_idx_lockstep_old;');
+    expect(texts).toContain('ALTER INDEX users_visits_idx_lockstep RENAME TO users_visits_idx;');
+    recordProof('alter-column-type-indexed', c, result);
+  });
+
+  it('dbmate: a view over other columns of the table does not block the type change, and still works after it', async () => {
+    const setup = `${SETUP}\nCREATE VIEW user_emails AS SELECT id, email FROM users;`;
+    const c: ProofCase = {
+      name: 'alter-type-beside-view',
+      runner: 'dbmate',
+      setup,
+      document: { path: '/db/migrations/20240102120000_visits_bigint.sql', text: '-- migrate:up\nALTER TABLE users ALTER COLUMN visits TYPE bigint;\n\n-- migrate:down\n' },
+      siblings: [{ path: '/db/migrations/20240101120000_init.sql', text: setup }],
+      statementKind: 'AlterTableStmt',
+      recipe: 'expand-contract',
+      columnsByName: true,
+      policy: { batchSize: 100 },
+    };
+    const result = await prove(c);
+    expect(result.phasedViolations).toEqual([]);
+    expect(result.phasedFindings).toEqual([]);
+  });
 });

@@ -20,7 +20,10 @@ const docPath = join(root, 'docs', 'fixes.md');
 function fileName(path: string): string {
   const parts = path.split('/');
   const base = parts[parts.length - 1]!;
-  return base === 'up.sql' || base === 'migration.sql' || base === 'down.sql' || base === 'metadata.toml' ? parts.slice(-2).join('/') : base;
+  const parent = parts[parts.length - 2];
+  // diesel and Prisma name migrations by folder; sqitch has the same name under deploy/, revert/ and verify/.
+  const byFolder = base === 'up.sql' || base === 'migration.sql' || base === 'down.sql' || base === 'metadata.toml';
+  return byFolder || parent === 'deploy' || parent === 'revert' || parent === 'verify' ? parts.slice(-2).join('/') : base;
 }
 
 function code(text: string): string {

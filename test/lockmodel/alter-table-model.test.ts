@@ -69,9 +69,16 @@ describe('honest unknowns', () => {
     expect(locksOf(e)['public.t']).toBe('AccessExclusiveLock');
   });
 
-  it('does not guess a tablespace move, an interval typmod change, or a DEFAULT of unknown volatility', () => {
-    expect(effect('ALTER TABLE t SET TABLESPACE fast_ssd').unknown).toBe(true);
-    expect(effect('ALTER TABLE t SET TABLESPACE pg_default').unknown).toBe(false);
+  it('copies a table moved to another tablespace, but not its indexes (proven with an in-place tablespace)', () => {
+    const moved = effect('ALTER TABLE t SET TABLESPACE fast_ssd');
+    expect(moved.unknown).toBe(false);
+    expect(moved.rewrites).toEqual(['public.t']);
+    expect(locksOf(moved)).toEqual({ 'public.t': 'AccessExclusiveLock' });
+    expect(effect('ALTER TABLE t SET TABLESPACE pg_default').rewrites).toEqual([]);
+    expect(effect('ALTER TABLE m SET TABLESPACE fast_ssd').rewrites).toEqual([]);
+  });
+
+  it('does not guess an interval typmod change or a DEFAULT of unknown volatility', () => {
     const interval = 'CREATE TABLE i (id int, d interval(3));';
     expect(effect('ALTER TABLE i ALTER COLUMN d TYPE interval(2)', { schema: interval }).unknown).toBe(true);
     expect(effect('ALTER TABLE i ALTER COLUMN d TYPE interval', { schema: interval }).unknown).toBe(false);
@@ -86,6 +93,28 @@ describe('honest unknowns', () => {
   it('leaves DROP / VALIDATE of a constraint the catalog does not know unknown', () => {
     expect(effect('ALTER TABLE t DROP CONSTRAINT not_in_catalog').unknown).toBe(true);
     expect(effect('ALTER TABLE t VALIDATE CONSTRAINT not_in_catalog').unknown).toBe(true);
+  });
+});
+
+describe('ALTER TABLE on an inheritance parent', () => {
+  const inherited = SCHEMA + ' CREATE TABLE p (id int PRIMARY KEY, a int); CREATE TABLE c1 () INHERITS (p); CREATE TABLE g1 () INHERITS (c1);';
+
+  it('names the children (all levels) for subcommands proven to recurse, none under ONLY', () => {
+    const e = effect('ALTER TABLE p ADD COLUMN c int', { schema: inherited });
+    expect(e.unknown).toBe(false);
+    expect(locksOf(e)).toEqual({ 'public.p': 'AccessExclusiveLock', 'public.c1': 'AccessExclusiveLock', 'public.g1': 'AccessExclusiveLock' });
+    expect(locksOf(effect('ALTER TABLE ONLY p ALTER COLUMN a SET DEFAULT 0', { schema: inherited }))).toEqual({ 'public.p': 'AccessExclusiveLock' });
+  });
+
+  it('says unknown for a subcommand whose fact does not say whether it reaches the children', () => {
+    // ENABLE TRIGGER recurses to partitions; whether it reaches inheritance children is not proven.
+    const e = effect('ALTER TABLE p ENABLE TRIGGER ALL', { schema: inherited });
+    expect(e.unknown).toBe(true);
+    expect(e.unknownParts.join(' ')).toContain('inheritance children (public.c1)');
+    // The same subcommand on a table without children stays known.
+    expect(effect('ALTER TABLE t ENABLE TRIGGER ALL', { schema: inherited }).unknown).toBe(false);
+    // A fact that says the children are left alone stays known on the parent.
+    expect(effect('ALTER TABLE p SET (fillfactor = 70)', { schema: inherited }).unknown).toBe(false);
   });
 });
 

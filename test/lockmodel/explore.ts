@@ -20,6 +20,7 @@ import { traceStatements } from '../../server/src/rehearsal/tracer';
 import { initParser } from '../../server/src/analysis/parse/parser';
 import { analyzeText } from '../../server/src/analysis/analyzer';
 import { replayMigrations } from '../../server/src/analysis/schema-context';
+import { ensureProofTablespace } from './tablespace';
 
 interface Case {
   label: string;
@@ -46,10 +47,11 @@ async function main(): Promise<void> {
   const path = process.argv[2];
   if (!path) throw new Error('usage: explore.ts <cases file> [--pg N]');
   const pgArg = process.argv.indexOf('--pg');
-  const pgVersion = pgArg >= 0 ? Number(process.argv[pgArg + 1]) : 17;
+  const pgVersion = Number(pgArg >= 0 ? process.argv[pgArg + 1] : (process.env.LOCKSTEP_PG ?? 17));
   await initParser();
-  const server = await startEmbeddedPostgres();
+  const server = await startEmbeddedPostgres({ major: pgVersion });
   try {
+    await ensureProofTablespace(server.driver, server.url);
     const admin = await server.driver.connect();
     for (const c of readCases(path)) {
       for (const sql of c.statements) {

@@ -3,6 +3,7 @@ import { traceStatements } from '../../server/src/rehearsal/tracer';
 import { pgDriver } from '../../server/src/rehearsal/driver';
 import { embeddedServerUrl, withScratchDatabase } from '../setup/pg';
 import type { FactExample } from '../../server/src/analysis/lockmodel/fact';
+import { ensureProofTablespace, needsProofTablespace } from './tablespace';
 
 export interface Observation {
   locks: Array<{ relation: string; kind: string; mode: string }>;
@@ -25,6 +26,7 @@ export async function serverMajor(): Promise<number> {
 }
 
 export async function traceExample(example: FactExample): Promise<Observation> {
+  if (needsProofTablespace(example.setup + example.sql)) await ensureProofTablespace(pgDriver(embeddedServerUrl()), embeddedServerUrl());
   return withScratchDatabase(async (db) => {
     const [trace] = await traceStatements(db.driver, {
       setup: example.setup,

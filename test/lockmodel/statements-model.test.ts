@@ -151,3 +151,22 @@ describe('DML and foreign keys', () => {
     expect(effectOf('DELETE FROM parent WHERE id = 1').scans).toEqual([]);
   });
 });
+
+describe('version differences the proof suite shows on other majors', () => {
+  function effectOn(sql: string, pgVersion: number): StatementEffect {
+    const base = replayMigrations([{ path: 'schema.sql', text: SCHEMA }]);
+    return analyzeText(sql, { pgVersion }, base).statements.find((s) => s.effect)!.effect!;
+  }
+
+  it('SELECT locks the partitioned table’s own index only from PostgreSQL 16 (15 opens the partitions’ indexes only)', () => {
+    const partitionedIndex = { relation: 'public.p_pkey', kind: 'partitioned index', mode: 'AccessShareLock' };
+    expect(effectOn('SELECT * FROM p', 16).locks).toContainEqual(partitionedIndex);
+    expect(effectOn('SELECT * FROM p', 15).locks).not.toContainEqual(partitionedIndex);
+    expect(effectOn('SELECT * FROM p', 15).locks).toContainEqual({ relation: 'public.p_2024_pkey', kind: 'index', mode: 'AccessShareLock' });
+  });
+
+  it('GRANT on a table takes ACCESS SHARE on it from PostgreSQL 18, nothing before', () => {
+    expect(effectOn('GRANT SELECT ON child TO PUBLIC', 17).locks).toEqual([]);
+    expect(effectOn('GRANT SELECT ON child TO PUBLIC', 18).locks).toEqual([{ relation: 'public.child', kind: 'table', mode: 'AccessShareLock' }]);
+  });
+});

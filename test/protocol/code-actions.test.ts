@@ -1,8 +1,9 @@
 // Code actions over the protocol: the bundled server (`node bin/lockstep.js lsp --stdio`) asked for code actions
 // on a real migration folder, and the returned edits applied to the document text the way an editor applies them.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Also: fixes Lockstep refuses (disabled actions with the reason) and sqitch changes with their sqitch.plan line.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -183,6 +184,104 @@ describe('code actions over stdio', () => {
         '-- If it fails, PostgreSQL leaves an INVALID index users_email_idx behind: run DROP INDEX CONCURRENTLY IF EXISTS users_email_idx; before running this migration again (after `migrate force` to the previous version).\n' +
           'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n',
       );
+    } finally {
+      client.dispose();
+    }
+  }, 20_000);
+});
+
+describe('refused fixes and sqitch projects over stdio', () => {
+  let folder: string;
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'lockstep-code-actions-more-'));
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  /** Writes the files, opens `document` (relative to the folder) and waits for the diagnostic of `rule`. */
+  async function open(capabilities: ClientCapabilities, files: Record<string, string>, document: string, rule: string) {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(folder, path)), { recursive: true });
+      writeFileSync(join(folder, path), text);
+    }
+    const uri = pathToFileURL(join(folder, document)).href;
+    const { client } = await LspClient.start({ initializationOptions: { diagnosticsDelayMs: 0 }, capabilities });
+    await client.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'sql', version: 1, text: files[document]! },
+    });
+    const published = await client.diagnosticsNumber(uri, 0);
+    const diagnostic = published.diagnostics.find((d) => d.code === rule);
+    expect(diagnostic, `a ${rule} diagnostic on ${document}`).toBeDefined();
+    const actions = async () =>
+      ((await client.connection.sendRequest(CodeActionRequest.type, {
+        textDocument: { uri },
+        range: diagnostic!.range,
+        context: { diagnostics: [diagnostic!] },
+      })) ?? []) as CodeAction[];
+    return { client, uri, diagnostic: diagnostic!, actions };
+  }
+
+  const VIEW_PROJECT = {
+    'view/000001_init.up.sql': 'CREATE TABLE orgs (id int PRIMARY KEY, name text NOT NULL);\nCREATE VIEW org_names AS SELECT id, name FROM orgs;\n',
+    'view/000002_rename.up.sql': 'ALTER TABLE orgs RENAME COLUMN name TO title;\n',
+  };
+  const DISABLED_CAPABILITIES: ClientCapabilities = { ...CREATE_CAPABILITIES, textDocument: { codeAction: { disabledSupport: true } } };
+
+  it('a rename of a column a view reads: the expand/contract fix is a disabled action whose reason names the view', async () => {
+    const { client, diagnostic, actions } = await open(DISABLED_CAPABILITIES, VIEW_PROJECT, 'view/000002_rename.up.sql', 'rename-column');
+    try {
+      const listed = await actions();
+      const disabled = listed.filter((a) => a.disabled);
+      expect(disabled).toHaveLength(1);
+      expect(disabled[0]).toMatchObject({ kind: CodeActionKind.QuickFix, diagnostics: [diagnostic] });
+      expect(disabled[0]!.title).toMatch(/^Rename name to title/);
+      expect(disabled[0]!.disabled!.reason).toMatch(/view public\.org_names reads public\.orgs: a view keeps the column it was created with/);
+      // Nothing to apply: no edit, no command; the "ignore" actions are still offered as usual.
+      expect(disabled[0]!.edit).toBeUndefined();
+      expect(disabled[0]!.command).toBeUndefined();
+      expect(listed.some((a) => a.title === 'Ignore rename-column for this statement' && !a.disabled)).toBe(true);
+    } finally {
+      client.dispose();
+    }
+  }, 20_000);
+
+  it('a client without codeAction.disabledSupport gets no refused fix at all (it would show an action that does nothing)', async () => {
+    const { client, actions } = await open(CREATE_CAPABILITIES, VIEW_PROJECT, 'view/000002_rename.up.sql', 'rename-column');
+    try {
+      const listed = await actions();
+      expect(listed.some((a) => a.disabled !== undefined)).toBe(false);
+      expect(listed.some((a) => a.title.startsWith('Rename name to title'))).toBe(false);
+      expect(listed.some((a) => a.title === 'Ignore rename-column for this statement')).toBe(true);
+    } finally {
+      client.dispose();
+    }
+  }, 20_000);
+
+  const PLAN = '%syntax-version=1.0.0\n%project=shop\n\ninit 2024-01-01T11:00:00Z Ann <ann@example.test>\nusers_score 2024-01-02T11:00:00Z Ann <ann@example.test>\n';
+  const SQITCH_PROJECT = {
+    'shop/sqitch.plan': PLAN,
+    'shop/deploy/init.sql': 'BEGIN;\nCREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\nCOMMIT;\n',
+    'shop/deploy/users_score.sql': 'BEGIN;\nALTER TABLE users ADD COLUMN score int DEFAULT random();\nCOMMIT;\n',
+  };
+
+  it('sqitch: the phases become a change (deploy, revert, verify files) and a line appended to sqitch.plan', async () => {
+    const { client, uri, actions } = await open(CREATE_CAPABILITIES, SQITCH_PROJECT, 'shop/deploy/users_score.sql', 'add-column-volatile-default');
+    try {
+      const fix = (await actions()).find((a) => a.title.startsWith('Add score without a rewrite'))!;
+      expect(fix.title).not.toContain('phases as comments');
+      const changes = fix.edit!.documentChanges! as Array<TextDocumentEdit | CreateFile>;
+      expect((changes[0] as TextDocumentEdit).textDocument).toEqual({ uri, version: 1 });
+      const shop = pathToFileURL(join(folder, 'shop')).href;
+      const created = changes.filter((c): c is CreateFile => 'kind' in c && c.kind === 'create').map((c) => c.uri.slice(shop.length + 1));
+      expect(created).toEqual(['deploy/backfill_users_score.sql', 'revert/backfill_users_score.sql', 'verify/backfill_users_score.sql']);
+      const deployFill = changes[changes.findIndex((c) => 'kind' in c && c.uri.endsWith('/deploy/backfill_users_score.sql')) + 1] as TextDocumentEdit;
+      expect(applyEdits('', deployFill.edits as TextEdit[])).toMatch(/UPDATE users SET score = random\(\)/);
+      // The plan edit comes last, after the files it names exist; the plan is not open, so its version is null.
+      const planEdit = changes[changes.length - 1] as TextDocumentEdit;
+      expect(planEdit.textDocument).toEqual({ uri: `${shop}/sqitch.plan`, version: null });
+      const plan = applyEdits(PLAN, planEdit.edits as TextEdit[]);
+      expect(plan.startsWith(PLAN)).toBe(true);
+      expect(plan.slice(PLAN.length)).toMatch(/^backfill_users_score \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Ann <ann@example\.test> # Lockstep: step 1 of 1 after users_score\n$/);
     } finally {
       client.dispose();
     }

@@ -84,13 +84,58 @@ describe('lockstep rehearse', () => {
     for (const run of [failing, unreachable, remote]) expect(run.out + run.err).not.toContain(password());
   });
 
-  it('rejects bad options with exit code 2 and says contention is not implemented in --help', async () => {
+  it('prints the --workload section in text and markdown', async () => {
+    const common = ['rehearse', 'migrations/002_rewrite.up.sql', '--url', embeddedServerUrl(), '--sizes', '200', '--repeat', '1', '--quiet'];
+    const workload = ['--workload', '--workload-clients', '2', '--workload-rate', '50', '--lock-timeout', '0.3', '--hold-seconds', '0.9'];
+    const text = await lockstep([...common, ...workload]);
+    expect(text.out).toMatch(/^Workload at 200 rows: 2 clients, 50 queries\/s on items, statement_timeout 2\.00 s:$/m);
+    expect(text.out).toMatch(/^ {2}while the migration ran \(completed in .+\): \d+ quer(y|ies), slowest .+, p99 .+, \d+ timed out$/m);
+    expect(text.out).toMatch(/^ {4}items (read|insert|update): /m);
+    expect(text.out).toMatch(/^ {4}no lock_timeout: the migration waited .+ for its lock and completed in .+; up to \d+ clients? queued behind it/m);
+    expect(text.out).toMatch(/^ {4}lock_timeout 300 ms \(recommended\): .* failed after .+ at statement 1 \(55P03: lock_timeout\)/m);
+    expect(text.out).toMatch(/who waited on whom: .*migration \(statement 1, line 2\) → long-running read transaction/);
+
+    const markdown = await lockstep([...common, ...workload, '--format', 'markdown']);
+    expect(markdown.out).toMatch(/^\*\*Workload at 200 rows: 2 clients, 50 queries\/s on items, statement_timeout 2\.00 s\*\*$/m);
+    expect(markdown.out).toMatch(/^- lock queue: a transaction holds a read lock \(AccessShareLock\) on items for 900 ms after the migration starts$/m);
+    expect(markdown.out).toMatch(/^ {2}- no lock_timeout: /m);
+    expect(markdown.out).not.toMatch(/Concurrent traffic was not simulated/);
+  });
+
+  it("follows lockstep.json: its transaction override plans the transactions, its lockTimeout bounds the queue", async () => {
+    const project = await mkdtemp(join(tmpdir(), 'lockstep-rehearse-config-'));
+    try {
+      await mkdir(join(project, 'migrations'));
+      await writeFile(join(project, 'lockstep.json'), JSON.stringify({ transaction: 'none', lockTimeout: '300ms' }));
+      await writeFile(join(project, 'migrations', '001_create.up.sql'), 'CREATE TABLE items (id bigint PRIMARY KEY, qty int NOT NULL);\n');
+      await writeFile(join(project, 'migrations', '002_two.up.sql'), 'ALTER TABLE items ADD COLUMN a int;\nALTER TABLE items ADD COLUMN b int;\n');
+      let out = '';
+      const io: CliIo = { out: (t) => void (out += t), err: () => undefined, cwd: project };
+      const args = ['rehearse', 'migrations/002_two.up.sql', '--url', embeddedServerUrl(), '--sizes', '200', '--repeat', '1', '--format', 'json'];
+      await runCli([...args, '--workload', '--workload-clients', '1', '--hold-seconds', '0.8'], io);
+      const report = JSON.parse(out);
+      // golang-migrate alone would send both statements as one query (one transaction); "none" runs each on its own.
+      expect(report.transaction.mode).toBe('per-statement');
+      expect(report.transaction.reason).toMatch(/statement 1 on its own, statement 2 on its own.*lockstep\.json sets "transaction": "none"/);
+      expect(report.statements[0].blocking.heldUntil).toBe('until its COMMIT');
+      expect(report.contention.queue.runs[1]).toMatchObject({ lockTimeoutMs: 300, lockTimeoutSource: 'recommended', migration: { code: '55P03' } });
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects bad options with exit code 2 and documents --workload in --help', async () => {
     expect((await lockstep(['rehearse', 'migrations/002_rewrite.up.sql', '--rows', 'items'])).code).toBe(2);
     expect((await lockstep(['rehearse', 'migrations/002_rewrite.up.sql', '--sizes', '10,x'])).code).toBe(2);
     expect((await lockstep(['rehearse', 'migrations/002_rewrite.up.sql', '--keep-templates'])).code).toBe(2);
     expect((await lockstep(['rehearse'])).code).toBe(2);
+    const stray = await lockstep(['rehearse', 'migrations/002_rewrite.up.sql', '--workload-clients', '3']);
+    expect(stray).toMatchObject({ code: 2, err: expect.stringMatching(/--workload-clients only applies with --workload/) });
+    expect((await lockstep(['rehearse', 'migrations/002_rewrite.up.sql', '--workload', '--workload-clients', '0'])).code).toBe(2);
+    expect((await lockstep(['rehearse', 'migrations/002_rewrite.up.sql', '--workload', '--workload-rate', 'fast'])).code).toBe(2);
     const help = await lockstep(['rehearse', '--help']);
     expect(help.code).toBe(0);
-    expect(help.out).toMatch(/Not implemented yet: --workload/);
+    expect(help.out).toMatch(/--workload\s+after the measured sizes, simulate the application/);
+    expect(help.out).toMatch(/--workload-clients N/);
   });
 });

@@ -83,11 +83,17 @@ describe('rehearse', () => {
   });
 
   it('runs a file with CREATE INDEX CONCURRENTLY statement by statement and samples its locks from outside', async () => {
-    const report = await rehearse(
-      options('CREATE INDEX CONCURRENTLY t_label_idx ON t (label);\nALTER TABLE t ADD COLUMN note text;\n', { rows: {}, sizes: [2000] }),
-    );
+    // goose sends statement by statement; NO TRANSACTION drops its transaction (the analysis core's plan).
+    const report = await rehearse({
+      ...options('', { rows: {}, sizes: [2000] }),
+      target: {
+        path: 'migrations/002_target.sql',
+        text: '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY t_label_idx ON t (label);\nALTER TABLE t ADD COLUMN note text;\n',
+      },
+    });
     expect(report.error).toBeNull();
-    expect(report.transaction.mode).toBe('per-statement');
+    expect(report.transaction).toMatchObject({ mode: 'per-statement', runner: 'goose' });
+    expect(report.transaction.reason).toMatch(/statement 1 on its own, statement 2 on its own.*NO TRANSACTION/);
     const [concurrently, addColumn] = report.statements;
     expect(concurrently!.via).toBe('monitor');
     for (const sample of concurrently!.samples) {

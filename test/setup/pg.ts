@@ -1,11 +1,13 @@
 /**
  * Per-test scratch databases on the run's embedded server (see embedded-pg.ts). Each call creates a fresh
- * database, hands the test a driver whose default database it is, and drops it afterwards (WITH (FORCE), so a
- * session the test forgot to close does not keep it alive).
+ * database, hands the test a driver whose default database it is, and drops it afterwards, forcibly, so a session
+ * the test forgot to close does not keep it alive (WITH (FORCE) from PostgreSQL 13; on 12 the tracer's
+ * dropDatabaseForce terminates the sessions first).
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { pgDriver, urlForDatabase, type DbDriver } from '../../server/src/rehearsal/driver.js';
+import { dropDatabaseForce, serverMajor } from '../../server/src/rehearsal/tracer.js';
 
 export interface ScratchDatabase {
   /** The database's name (lockstep_test_<random>). */
@@ -30,18 +32,22 @@ export async function withScratchDatabase<T>(fn: (database: ScratchDatabase) => 
   const name = `lockstep_test_${randomBytes(6).toString('hex')}`;
   const admin = await pgDriver(serverUrl).connect();
   let result: T;
+  const major = await serverMajor(admin).catch(async (error: unknown) => {
+    await admin.close();
+    throw error;
+  });
   try {
     await admin.query(`CREATE DATABASE "${name}"`);
     const url = urlForDatabase(serverUrl, name);
     result = await fn({ name, url, driver: pgDriver(url) });
   } catch (error) {
     // The test's own failure is the one worth reporting; a failed clean-up only leaks a database on a throwaway server.
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+    await dropDatabaseForce(admin, name, major).catch(() => undefined);
     await admin.close();
     throw error;
   }
   try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await dropDatabaseForce(admin, name, major);
   } finally {
     await admin.close();
   }

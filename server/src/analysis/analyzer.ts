@@ -7,20 +7,40 @@
  * Editing one statement re-parses only that statement and re-checks only the statements whose context changed:
  * a statement's cached result is keyed by its text, the options and the catalog facts about what it names, and is
  * reused only while every transaction or neighbour fact its rules asked for still has the same answer (see
- * file-context.ts), so analysis cost follows the size of the edit, not of the file.
+ * file-context.ts).
+ *
+ * Nor does an edit replay the whole file. The analyzer keeps, from the previous analysis, each statement's result,
+ * the state at each transaction start (`BoundaryState`) and every 64 statements or more a checkpoint (a copy-on-write
+ * fork of the catalog and the session state). After an edit it
+ *   - reuses the results of the unchanged statements before it, and resumes from the last checkpoint before it;
+ *   - checks the edited statements and those after them, until, at the start of a transaction past the edit, the
+ *     state is the one the previous analysis had there (same catalog — a hash over the texts of the statements
+ *     that changed it —, settings, plan for the rest of the file, previous statement): from there on every result
+ *     is the previous one, moved. Typing inside an UPDATE, a comment or any statement that leaves the schema alone
+ *     converges at the next transaction; one that changes the schema re-checks until the schema agrees again.
+ * The result is exactly that of a fresh analysis (analyzer-incremental.test.ts compares them on random edits).
  */
 import type { AnalysisOptions, AnalysisResult, Finding, Statement, TransactionSummary } from './types';
 import { splitStatements, type StatementPiece } from './split/splitter';
 import { parseStatementText, type ParseOutcome } from './parse/parser';
 import { TextIndex } from './text/text-index';
 import { StatementView } from './statement-view';
-import { FileContext, type ContextQuery } from './file-context';
+import {
+  FileContext,
+  laterQueryAffected,
+  QUERY_REACH,
+  type BoundaryState,
+  type ContextQuery,
+  type FileCheckpoint,
+  type PastStatement,
+} from './file-context';
 import { allRuleMetas, rulesForKind, ruleMeta } from './rules';
 import type { RuleReport } from './rules/rule';
 import { unusedIgnoreMeta, unusedIgnoreReport } from './rules/unused-ignore';
 import { hashString, type Catalog } from './catalog';
 import type { StatementEffect } from './lockmodel/model';
 import { planTransactions, runnerPlan } from './transactions';
+import type { TransactionIssueKind, TransactionPlan } from './transactions/plan';
 import { applySuppressions, findDirectives, type TriviaSpan } from './suppressions';
 import { closestMatch } from './config/config';
 
@@ -56,6 +76,46 @@ interface CheckedStatement {
   queries: ContextQuery[];
 }
 
+/** A checked statement's result with its cache key (undefined for statements that are not analyzed). */
+interface StatementResult {
+  key: string;
+  checked: CheckedStatement;
+}
+
+/** What the next analysis may reuse (see the top of this file). */
+interface PreviousAnalysis {
+  optionsKey: string;
+  base: Catalog | undefined;
+  slots: Slot[];
+  plan: TransactionPlan;
+  results: Array<StatementResult | undefined>;
+  /** At each statement that starts a transaction (where known). */
+  boundaries: Array<BoundaryState | undefined>;
+  /** By index, ascending. */
+  checkpoints: FileCheckpoint[];
+  /** Some result asked a question about a statement by index: reuse nothing. */
+  anywhere: boolean;
+}
+
+/** How the previous analysis lines up with this one (statement indexes). */
+interface Reuse {
+  prev: PreviousAnalysis;
+  /** Results before this index are reused as they are; processing resumes here. */
+  start: number;
+  checkpoint: FileCheckpoint | undefined;
+  /** First statement that differs (text or plan) from the previous analysis. */
+  firstChanged: number;
+  /** Statements from here (new numbering) have the same text as the previous analysis's last ones. */
+  suffixStart: number;
+  oldSuffixStart: number;
+  /** Convergence is possible at transaction starts from here on. */
+  convergeFrom: number;
+  delta: number;
+}
+
+/** Fewest statements between checkpoints: an edit replays up to this many before it (with cached results). */
+const CHECKPOINT_SPACING = 64;
+
 /** One statement slot of the file, before any check: parsed (with a view) or not analyzable (with its finding). */
 interface Slot {
   statement: Statement;
@@ -68,7 +128,10 @@ interface Slot {
 export class DocumentAnalyzer {
   private pieces = new Map<string, ParsedPiece>();
   private checks = new Map<string, CheckedStatement[]>();
+  private previous: PreviousAnalysis | undefined;
   lastWork: AnalysisWork = { parsed: 0, checked: 0 };
+  /** The statements the last `analyze` walked (from a checkpoint up to where it converged); the rest was reused. */
+  lastWalked = { from: 0, to: 0 };
 
   /**
    * @param base the schema produced by the migrations that run before this file (see migrations/), if known.
@@ -76,7 +139,6 @@ export class DocumentAnalyzer {
   analyze(text: string, options: AnalysisOptions, base?: Catalog): AnalysisResult {
     const index = new TextIndex(text);
     const nextPieces = new Map<string, ParsedPiece>();
-    const nextChecks = new Map<string, CheckedStatement[]>();
     const work: AnalysisWork = { parsed: 0, checked: 0 };
     const pieces = splitStatements(text);
 
@@ -156,30 +218,61 @@ export class DocumentAnalyzer {
       runnerPlan(text, options.migration),
       slots.map((s) => ({ start: s.statement.start, kind: s.statement.kind, ...(s.statement.ast ? { ast: s.statement.ast } : {}), text: s.statement.text })),
     );
-    const file = new FileContext(
-      options,
-      base,
-      plan,
-      slots.map((s) => ({ kind: s.statement.kind, text: s.statement.text, ...(s.statement.ast ? { ast: s.statement.ast } : {}) })),
-    );
+    const planned = slots.map((s) => ({ kind: s.statement.kind, text: s.statement.text, ...(s.statement.ast ? { ast: s.statement.ast } : {}) }));
 
-    // 3. Check each statement in order, in its context.
-    const findings: Finding[] = [];
+    // 3. Check each statement in order, in its context — resuming from the previous analysis where it can.
+    const n = slots.length;
+    const optionsKey = JSON.stringify(options);
+    const prev = this.previous?.optionsKey === optionsKey && this.previous.base === base ? this.previous : undefined;
+    const reuse = prev ? planReuse(prev, slots, plan) : undefined;
+    const start = reuse?.start ?? 0;
+    const results: Array<StatementResult | undefined> = new Array(n);
+    const boundaries: Array<BoundaryState | undefined> = new Array(n);
+    const checkpoints: FileCheckpoint[] = [];
+    for (let i = 0; i < start; i++) {
+      results[i] = reuse!.prev.results[i];
+      boundaries[i] = reuse!.prev.boundaries[i];
+    }
+    let file: FileContext;
+    if (reuse?.checkpoint) {
+      const checkpoint = reuse.checkpoint;
+      for (const c of reuse.prev.checkpoints) if (c.index <= checkpoint.index) checkpoints.push(c);
+      boundaries[start] = reuse.prev.boundaries[start];
+      file = new FileContext(options, checkpoint.catalog, plan, planned);
+      file.resume(checkpoint, (i) => pastStatement(slots[i]!, results[i], plan.statements[i]!.id));
+    } else {
+      file = new FileContext(options, base, plan, planned);
+      // Nothing changed but positions: the checkpoints all hold.
+      if (reuse && start === n) checkpoints.push(...reuse.prev.checkpoints);
+    }
+    const minStartFrom = start < n ? transactionStartsFrom(plan) : [];
+    // At most ~40 checkpoints: each costs a copy of the catalog maps the statements after it change.
+    const spacing = Math.max(CHECKPOINT_SPACING, Math.ceil(n / 40));
+    let lastCheckpoint = checkpoints.length > 0 ? checkpoints[checkpoints.length - 1]!.index : 0;
     const keyPrefix = `${options.pgVersion}\u0000${projectKey(options)}\u0000`;
-    for (const [i, slot] of slots.entries()) {
-      file.enter(i);
-      const { inTransaction, id, source, section } = plan.statements[i]!;
-      const statement = slot.statement;
-      statement.transaction = { inTransaction, id, source, section };
+    let converged = n;
+    for (let i = start; i < n; i++) {
+      if (file.enter(i)) {
+        const state = file.boundaryState();
+        if (reuse && i >= reuse.convergeFrom && converges(reuse, i, state, results[i - 1])) {
+          converged = i;
+          break;
+        }
+        boundaries[i] = state;
+        if (i - lastCheckpoint >= spacing && minStartFrom[i]! >= i) {
+          checkpoints.push(file.checkpoint(i));
+          lastCheckpoint = i;
+        }
+      }
+      const slot = slots[i]!;
       const view = slot.view;
       if (!view) {
-        if (slot.finding) findings.push(slot.finding);
-        file.skip(i, statement.kind, statement.text);
+        file.skip(i, slot.statement.kind, slot.statement.text);
         continue;
       }
       const key = `${keyPrefix}${view.text}\u0000${file.contextKey(view)}`;
-      const candidates = [...(this.checks.get(key) ?? []), ...(nextChecks.get(key) ?? [])];
-      let checked = candidates.find((c) => file.queriesStillHold(c.queries));
+      const candidates = this.checks.get(key);
+      let checked = candidates?.find((c) => file.queriesStillHold(c.queries));
       if (!checked) {
         // Recording starts before the effect: the lock model's schema look-ups are part of what the result rests on.
         file.recordQueries();
@@ -187,12 +280,66 @@ export class DocumentAnalyzer {
         const relative = runRules(view, file, effect, options);
         checked = { effect, findings: relative, queries: file.stopRecording() };
         work.checked++;
+        // A few per key: enough for undo and for a statement that alternates between contexts.
+        if (!candidates) this.checks.set(key, [checked]);
+        else if (candidates.push(checked) > 4) candidates.shift();
       }
-      const kept = nextChecks.get(key) ?? [];
-      if (!kept.includes(checked)) kept.push(checked);
-      nextChecks.set(key, kept);
-      statement.effect = checked.effect;
-      for (const f of checked.findings) {
+      results[i] = { key, checked };
+      file.apply(view, i, checked.effect);
+    }
+    if (converged < n) {
+      // From here on the previous analysis saw the same state and the same statements: move its results over.
+      const { prev: old, delta } = reuse!;
+      const remap = statementRemap(reuse!);
+      for (let i = converged; i < n; i++) {
+        results[i] = old.results[i - delta];
+        const b = old.boundaries[i - delta];
+        boundaries[i] = b && remapBoundary(b, remap);
+      }
+      for (const c of old.checkpoints) {
+        if (c.index < converged - delta) continue;
+        const moved = remapCheckpoint(c, delta, remap);
+        if (moved) checkpoints.push(moved);
+      }
+    }
+    this.previous = {
+      optionsKey,
+      base,
+      slots,
+      plan,
+      results,
+      boundaries,
+      checkpoints,
+      anywhere: results.some((r) => r?.checked.queries.some((q) => QUERY_REACH[q.query] === 'anywhere') === true),
+    };
+    // Keep the caches near the size of the document: drop what the current text no longer uses.
+    if (this.checks.size > n + 64) {
+      const kept = new Map<string, CheckedStatement[]>();
+      for (const r of results) {
+        if (!r) continue;
+        const list = kept.get(r.key) ?? [];
+        if (!list.includes(r.checked)) list.push(r.checked);
+        kept.set(r.key, list);
+      }
+      this.checks = kept;
+    }
+    this.pieces = nextPieces;
+    this.lastWork = work;
+    this.lastWalked = { from: start, to: Math.max(start, converged) };
+
+    const findings: Finding[] = [];
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i]!;
+      const statement = slot.statement;
+      const { inTransaction, id, source, section } = plan.statements[i]!;
+      statement.transaction = { inTransaction, id, source, section };
+      const result = results[i];
+      if (!result) {
+        if (slot.finding) findings.push(slot.finding);
+        continue;
+      }
+      statement.effect = result.checked.effect;
+      for (const f of result.checked.findings) {
         findings.push({
           rule: f.rule,
           severity: f.severity,
@@ -202,13 +349,7 @@ export class DocumentAnalyzer {
           ...(f.data ? { data: f.data } : {}),
         });
       }
-      file.apply(view, i, checked.effect);
     }
-
-    // Keep only what the current text uses, so the caches never outgrow the document.
-    this.pieces = nextPieces;
-    this.checks = nextChecks;
-    this.lastWork = work;
 
     // 4. The project's severities, then the file's ignore comments.
     const statements = slots.map((s) => s.statement);
@@ -346,4 +487,160 @@ function errorTokenEnd(text: string, offset: number, limit: number): number {
   let end = offset;
   while (end < limit && !/[\s;,()]/.test(text[end]!)) end++;
   return end > offset ? end : Math.min(offset + 1, Math.max(limit, offset + 1));
+}
+
+// ---- reuse of the previous analysis (see the top of this file) ----
+
+/** Same statement: the same parsed view (views are cached by text), or the same unanalyzable text. */
+function sameSlot(a: Slot, b: Slot): boolean {
+  if (a.view || b.view) return a.view === b.view;
+  return a.statement.kind === b.statement.kind && a.statement.text === b.statement.text;
+}
+
+function issuesByStatement(plan: TransactionPlan): Map<number, TransactionIssueKind[]> {
+  const out = new Map<number, TransactionIssueKind[]>();
+  for (const issue of plan.issues) out.set(issue.statement, [...(out.get(issue.statement) ?? []), issue.kind]);
+  return out;
+}
+
+/** Compares what two plans say about a statement (`oi` in the older, `ni` in the newer; indexes moved by `delta`). */
+class PlanComparer {
+  private readonly oldIssues: Map<number, TransactionIssueKind[]>;
+  private readonly newIssues: Map<number, TransactionIssueKind[]>;
+  private readonly memo = new Map<string, boolean>();
+
+  constructor(
+    private readonly older: TransactionPlan,
+    private readonly newer: TransactionPlan,
+  ) {
+    this.oldIssues = issuesByStatement(older);
+    this.newIssues = issuesByStatement(newer);
+  }
+
+  same(oi: number, ni: number, delta: number): boolean {
+    const a = this.older.statements[oi];
+    const b = this.newer.statements[ni];
+    if (!a || !b) return false;
+    if (a.inTransaction !== b.inTransaction || a.source !== b.source || a.section !== b.section) return false;
+    if ((this.oldIssues.get(oi) ?? []).join() !== (this.newIssues.get(ni) ?? []).join()) return false;
+    const memoKey = `${a.id}:${b.id}:${delta}`;
+    let same = this.memo.get(memoKey);
+    if (same === undefined) {
+      const ta = this.older.transactions[a.id];
+      const tb = this.newer.transactions[b.id];
+      same =
+        ta === undefined || tb === undefined
+          ? ta === tb
+          : ta.end === tb.end &&
+            ta.why === tb.why &&
+            ta.source === tb.source &&
+            ta.section === tb.section &&
+            ta.statements.length === tb.statements.length &&
+            ta.statements.every((x, k) => x + delta === tb.statements[k]);
+      this.memo.set(memoKey, same);
+    }
+    return same;
+  }
+}
+
+function planReuse(prev: PreviousAnalysis, slots: Slot[], plan: TransactionPlan): Reuse | undefined {
+  if (prev.anywhere || prev.plan.runner.label !== plan.runner.label) return undefined;
+  const old = prev.slots;
+  const nOld = old.length;
+  const nNew = slots.length;
+  const m = Math.min(nOld, nNew);
+  const plans = new PlanComparer(prev.plan, plan);
+  let p = 0;
+  while (p < m && sameSlot(old[p]!, slots[p]!) && plans.same(p, p, 0)) p++;
+  let s = 0;
+  while (s < m - p && sameSlot(old[nOld - 1 - s]!, slots[nNew - 1 - s]!)) s++;
+  const delta = nNew - nOld;
+  const suffixStart = nNew - s;
+  const oldSuffixStart = nOld - s;
+  // The plan must say the same about every statement from the convergence point on.
+  let convergeFrom = suffixStart + 1;
+  let suffixPlanSame = true;
+  for (let j = nNew - 1; j >= suffixStart; j--) {
+    if (!plans.same(j - delta, j, delta)) {
+      convergeFrom = Math.max(convergeFrom, j + 1);
+      suffixPlanSame = false;
+      break;
+    }
+  }
+  const identical = p === nOld && p === nNew;
+  let limit = p;
+  // Results that looked at later statements hold only if the edit cannot change what they saw.
+  if (!identical) {
+    const changed = [...old.slice(p, oldSuffixStart), ...slots.slice(p, suffixStart)].map((x) => x.statement.ast);
+    for (let i = 0; i < limit; i++) {
+      const queries = prev.results[i]?.checked.queries;
+      if (!queries) continue;
+      if (queries.some((q) => QUERY_REACH[q.query] === 'later' && (!suffixPlanSame || laterQueryAffected(q, changed)))) {
+        limit = i;
+        break;
+      }
+    }
+  }
+  if (identical) return { prev, start: nNew, checkpoint: undefined, firstChanged: p, suffixStart, oldSuffixStart, convergeFrom, delta };
+  let checkpoint: FileCheckpoint | undefined;
+  for (const c of prev.checkpoints) if (c.index <= limit) checkpoint = c;
+  return { prev, start: checkpoint?.index ?? 0, checkpoint, firstChanged: p, suffixStart, oldSuffixStart, convergeFrom, delta };
+}
+
+/** Maps a statement index of the previous analysis to this one's (-1: the statement is gone or was edited). */
+function statementRemap(reuse: Reuse): (index: number) => number {
+  return (x) => (x < reuse.firstChanged ? x : x >= reuse.oldSuffixStart ? x + reuse.delta : -1);
+}
+
+/** At statement `i` (a transaction start in the common suffix) the state is the one the previous analysis had. */
+function converges(reuse: Reuse, i: number, state: BoundaryState, previousResult: StatementResult | undefined): boolean {
+  const j = i - reuse.delta;
+  const old = reuse.prev.boundaries[j];
+  if (!old || old.chain !== state.chain || old.section !== state.section || old.flags !== state.flags) return false;
+  const remap = statementRemap(reuse);
+  for (let k = 0; k < state.settings.length; k++) {
+    const a = old.settings[k];
+    const b = state.settings[k];
+    if (a === undefined || b === undefined) {
+      if (a !== b) return false;
+    } else if (a.text !== b.text || a.scope !== b.scope || remap(a.statement) !== b.statement) return false;
+  }
+  // The next statement's "previous statement" is the same, effect included.
+  return reuse.prev.results[j - 1]?.checked.effect === previousResult?.checked.effect;
+}
+
+function remapBoundary(b: BoundaryState, remap: (index: number) => number): BoundaryState | undefined {
+  if (b.settings.every((v) => v === undefined)) return b;
+  const settings = b.settings.map((v) => (v ? { ...v, statement: remap(v.statement) } : undefined));
+  return settings.some((v) => v !== undefined && v.statement < 0) ? undefined : { ...b, settings };
+}
+
+function remapCheckpoint(c: FileCheckpoint, delta: number, remap: (index: number) => number): FileCheckpoint | undefined {
+  let lost = false;
+  const tracker = c.tracker.clone((x) => {
+    const y = remap(x);
+    if (y < 0) lost = true;
+    return y;
+  });
+  return lost ? undefined : { ...c, index: c.index + delta, tracker };
+}
+
+/** For each statement, the first statement of any transaction of it or a later one: a checkpoint at i needs ≥ i. */
+function transactionStartsFrom(plan: TransactionPlan): number[] {
+  const n = plan.statements.length;
+  const out = new Array<number>(n);
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = n - 1; i >= 0; i--) {
+    const id = plan.statements[i]!.id;
+    min = Math.min(min, plan.transactions[id]?.statements[0] ?? i);
+    out[i] = min;
+  }
+  return out;
+}
+
+/** A statement before a checkpoint as the FileContext would have recorded it. */
+function pastStatement(slot: Slot, result: StatementResult | undefined, transaction: number): PastStatement {
+  const view = slot.view;
+  if (!view || !result) return { kind: slot.statement.kind, text: slot.statement.text, transaction };
+  return { kind: view.kind, text: view.text, ast: view.ast, effect: result.checked.effect, transaction };
 }

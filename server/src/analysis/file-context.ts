@@ -24,11 +24,48 @@ import { lockStrength, type LockMode } from './lockmodel/lock-modes';
 import { asNode } from './node-kinds';
 import { qualify } from './names';
 import type { StatementTransaction, TransactionEnd, TransactionIssueKind, TransactionPlan, TransactionSource } from './transactions/plan';
-import { SessionSettingsTracker, type TrackedSetting } from './transactions/session-settings';
+import { SessionSettingsTracker, TRACKED_SETTINGS, type SettingValue, type TrackedSetting } from './transactions/session-settings';
 import { parseDuration } from './config/durations';
 
 /** Identifies this file's own statements in the catalog's origins. */
 const THIS_FILE = '\u0000current-file';
+
+/**
+ * The catalog's origins of this file's statements carry a stamp, not the statement's index: stamps only grow, across
+ * every FileContext of the process, so a catalog restored from a checkpoint (taken before statements were inserted
+ * above) still orders its objects before everything applied after it. Only "created in the current transaction"
+ * reads them (created at or after the stamp of the transaction's first statement).
+ */
+let stampCounter = 0;
+
+/** A statement's text hash (its origin in the catalog), computed once per parsed statement. */
+const textHashes = new WeakMap<StatementView, string>();
+
+/**
+ * The state of a FileContext at the start of a transaction (no locks held, no SET LOCAL in effect), from which the
+ * analyzer resumes instead of replaying the statements before it (see analyzer.ts).
+ */
+export interface FileCheckpoint {
+  /** The statement the transaction starts with. */
+  readonly index: number;
+  readonly catalog: Catalog;
+  readonly tracker: SessionSettingsTracker;
+  readonly section: string | undefined;
+  readonly flags: ReadonlyArray<readonly [TrackedSetting, boolean, boolean]>;
+  readonly chain: string;
+}
+
+/**
+ * Everything at the start of a transaction that later statements can observe, besides the statements themselves:
+ * the catalog (as `chain`, a hash over the texts of the statements that changed it), the section, the session
+ * settings in effect (with the index of the statement that set each) and the "blocked since it changed" flags.
+ */
+export interface BoundaryState {
+  readonly chain: string;
+  readonly section: string | undefined;
+  readonly settings: ReadonlyArray<SettingValue | undefined>;
+  readonly flags: string;
+}
 
 /** The transaction a statement runs in, as rules see it. */
 export interface TransactionView extends StatementTransaction {
@@ -84,6 +121,19 @@ export interface NeighbourStatement {
   effect?: StatementEffect;
 }
 
+/** An index a later statement of the file creates (FileContext#laterIndexesOn). */
+export interface LaterIndex {
+  /** Key columns in order; undefined for an expression. */
+  columns: Array<string | undefined>;
+  method: string;
+  /** Has a WHERE clause. */
+  partial: boolean;
+  /** The WHERE clause of a partial index (a `col IS NOT NULL` predicate still serves lookups by `col = …`). */
+  predicate?: Node;
+  /** The beginning of the statement that creates it. */
+  excerpt: string;
+}
+
 /** What the analyzer knows of each statement before checking any (from the pre-pass). */
 export interface PlannedStatementInfo {
   kind: string;
@@ -99,6 +149,9 @@ interface Recorded {
   transaction: number;
 }
 
+/** A statement before a checkpoint, as `apply`/`skip` record it (`transaction`: its plan id). */
+export type PastStatement = Recorded;
+
 type QueryName =
   /** Synthetic: the catalog objects the lock model and the rules looked up; answered by their digest. */
   | 'schema'
@@ -112,7 +165,47 @@ type QueryName =
   | 'blockedSinceSettingChanged'
   | 'previous'
   | 'issues'
-  | 'notValidAdded';
+  | 'notValidAdded'
+  | 'laterIndexes';
+
+/**
+ * How far each query looks, which decides when the analyzer may reuse a result without asking again (analyzer.ts):
+ * - 'context': the catalog, settings, transaction state and statements before, the plan, and members of the
+ *   statement's own transaction — all covered by the analyzer's checkpoint and convergence checks;
+ * - 'later': also later statements of the file (see `laterQueryAffected`);
+ * - 'anywhere': any statement by index: results that asked it are never reused without re-checking.
+ * A new query must be classified here (the Record makes the compiler ask).
+ */
+export const QUERY_REACH: Readonly<Record<QueryName, 'context' | 'later' | 'anywhere'>> = {
+  schema: 'context',
+  createdInTransaction: 'context',
+  transaction: 'context',
+  transactionOf: 'anywhere',
+  members: 'context',
+  heldLocks: 'context',
+  setting: 'context',
+  blockedSinceSettingChanged: 'context',
+  previous: 'context',
+  issues: 'context',
+  notValidAdded: 'context',
+  laterIndexes: 'later',
+};
+
+/**
+ * Whether changing the statements `changed` (removed or inserted later in the file) can change the answer of a
+ * 'later' query: laterIndexes(table) reads only CREATE INDEX and ALTER TABLE statements on a relation with the
+ * table's name (it resolves the name in the asking statement's catalog, so comparing the bare name is safe).
+ */
+export function laterQueryAffected(query: ContextQuery, changed: ReadonlyArray<Node | undefined>): boolean {
+  if (query.query !== 'laterIndexes') return true;
+  const parts = parseQualifiedName(query.arg);
+  const bare = parts?.[parts.length - 1];
+  for (const ast of changed) {
+    const relation = asNode(ast, 'IndexStmt')?.relation ?? asNode(ast, 'AlterTableStmt')?.relation;
+    if (relation && (bare === undefined || relation.relname === bare)) return true;
+  }
+  return false;
+}
 
 /** One context question a rule asked, with a digest of the answer it got. */
 export interface ContextQuery {
@@ -134,7 +227,7 @@ export class FileContext {
   readonly settings: SessionSettings = {};
 
   private readonly lookupOptions: SchemaLookupOptions = { file: THIS_FILE, transactionStart: 0 };
-  private readonly sessionSettings = new SessionSettingsTracker();
+  private sessionSettings = new SessionSettingsTracker();
   private readonly recorded: Recorded[] = [];
   private current = -1;
   private currentTransaction = -1;
@@ -155,6 +248,14 @@ export class FileContext {
   private keyNames: readonly string[] = [];
   /** blockedTables of the current statement's effect, computed once per statement. */
   private blocked: { effect: StatementEffect; tables: string[] } | undefined;
+  /** The current statement's stamp, and each entered statement's (see `stampCounter`). */
+  private stamp = 0;
+  private readonly stampOf: number[] = [];
+  /** Hash over the statements that changed the catalog (and transaction ends that reset SET LOCAL search_path). */
+  private chain = '';
+  /** After `resume`: the statements before the checkpoint, which this context never saw. */
+  private past: ((index: number) => PastStatement | undefined) | undefined;
+  private pastBefore = 0;
 
   /**
    * @param base the schema the migrations before this file produce; it is cloned, never changed.
@@ -187,10 +288,13 @@ export class FileContext {
    * Moves to statement `index` (called for every statement, in order, also those not analyzed): ends the previous
    * transaction when this statement starts another one, so SET LOCAL values expire and held locks are released.
    */
-  enter(index: number): void {
+  enter(index: number): boolean {
     const planned = this.plan?.statements[index];
     const transaction = planned?.id ?? -(index + 2);
-    if (transaction !== this.currentTransaction) {
+    this.stamp = ++stampCounter;
+    this.stampOf[index] = this.stamp;
+    const starts = transaction !== this.currentTransaction;
+    if (starts) {
       this.leaveTransaction();
       const section = planned?.section ?? 'up';
       if (section !== this.currentSection) {
@@ -203,12 +307,59 @@ export class FileContext {
       this.sessionSettings.beginTransaction();
       const info = this.plan?.transactions[transaction];
       // "Created in the current transaction" (the lock model asks) counts from the transaction's first statement.
-      this.lookupOptions.transactionStart = info?.statements[0] ?? index;
+      this.lookupOptions.transactionStart = this.stampOf[info?.statements[0] ?? index] ?? this.stamp;
     }
     this.current = index;
     this.blocked = undefined;
     this.keyNames = [];
     this.syncSettings();
+    return starts;
+  }
+
+  // ---- checkpoints (the analyzer's, to resume instead of replaying) ----
+
+  /** The state right after `enter(index)` started a transaction. */
+  checkpoint(index: number): FileCheckpoint {
+    return {
+      index,
+      catalog: this.catalog.clone(),
+      tracker: this.sessionSettings.clone(),
+      section: this.currentSection,
+      flags: [...this.blockedSinceChange].map(([name, state]) => [name, state.blocked, state.long] as const),
+      chain: this.chain,
+    };
+  }
+
+  /**
+   * Continues from a checkpoint (this context must have been created with `checkpoint.catalog` as its base): the
+   * next call is `enter(checkpoint.index)`. `past` describes the statements before it, as `skip`/`apply` would have
+   * recorded them.
+   */
+  resume(checkpoint: FileCheckpoint, past: (index: number) => PastStatement | undefined): void {
+    const index = checkpoint.index;
+    this.sessionSettings = checkpoint.tracker.clone();
+    this.currentSection = checkpoint.section;
+    this.chain = checkpoint.chain;
+    this.currentTransaction = this.plan?.statements[index]?.id ?? -(index + 2);
+    this.current = index;
+    this.stampOf[index] = ++stampCounter;
+    this.lookupOptions.transactionStart = this.stampOf[index];
+    this.blockedSinceChange = new Map(
+      checkpoint.flags.map(([name, blocked, long]) => [name, { key: settingKey(this.sessionSettings.value(name)), blocked, long }]),
+    );
+    this.syncSettings();
+    this.past = past;
+    this.pastBefore = index;
+  }
+
+  /** See BoundaryState; meaningful right after `enter` started a transaction. */
+  boundaryState(): BoundaryState {
+    return {
+      chain: this.chain,
+      section: this.currentSection,
+      settings: TRACKED_SETTINGS.map((name) => this.sessionSettings.value(name)),
+      flags: [...this.blockedSinceChange].map(([name, state]) => `${name}:${state.blocked}:${state.long}`).join(','),
+    };
   }
 
   /** True when the relation was created by an earlier statement of this file (so it is new and empty). */
@@ -240,7 +391,8 @@ export class FileContext {
   contextKey(view: StatementView): string {
     const names = this.catalog.referencedRelations(view.ast);
     this.keyNames = names;
-    return `${this.catalog.digestOf(names)}|tz=${this.settings.timeZone ?? ''}`;
+    // search_path too: it decides where CREATE puts an object, which no digest of an existing one reflects.
+    return `${this.catalog.digestOf(names)}|tz=${this.settings.timeZone ?? ''}|sp=${this.catalog.searchPath.join(',')}`;
   }
 
   /**
@@ -249,14 +401,21 @@ export class FileContext {
    */
   apply(view: StatementView, statementIndex: number, effect?: StatementEffect): void {
     if (this.current !== statementIndex && this.plan === undefined) this.enter(statementIndex);
-    this.catalog.apply(view.ast, { file: THIS_FILE, statement: statementIndex, textHash: hashString(view.text) });
+    let textHash = textHashes.get(view);
+    if (textHash === undefined) textHashes.set(view, (textHash = hashString(view.text)));
+    // Before the statement changes the catalog, as the rules saw it (a RENAME or DROP would otherwise make a table
+    // created in this file look pre-existing — and the answer would depend on whether the rules ran or were cached).
+    const blocks = effect !== undefined && this.blockedTables(effect).length > 0;
+    const mark = this.catalog.mark();
+    this.catalog.apply(view.ast, { file: THIS_FILE, statement: this.stamp, textHash });
+    if (this.catalog.changedSince(mark)) this.chain = hashString(`${this.chain}\n${textHash}`);
     this.sessionSettings.apply(view.ast, statementIndex, this.transactionFacts(statementIndex).inTransaction);
     this.syncSettings();
     this.record(statementIndex, view.kind, view.text, view.ast, effect);
     if (effect) {
       this.trackLocks(statementIndex, view.text, view.kind, effect);
       this.trackNotValid(view.ast, view.text);
-      if (this.blockedTables(effect).length > 0) {
+      if (blocks) {
         const long = isLong(effect);
         for (const state of this.blockedSinceChange.values()) {
           state.blocked = true;
@@ -364,6 +523,15 @@ export class FileContext {
     return this.ask('notValidAdded', `${table}\u0000${constraint}`) as string | undefined;
   }
 
+  /**
+   * Indexes that LATER statements of the file's current section create on `table` — CREATE INDEX, and ADD PRIMARY
+   * KEY / UNIQUE / EXCLUDE constraints — whatever transaction they run in: for rules about something an index
+   * further down settles (fk-without-index). Names resolve against the schema as it is now.
+   */
+  laterIndexesOn(table: string): LaterIndex[] {
+    return this.ask('laterIndexes', table) as LaterIndex[];
+  }
+
   // ---- cache support (the analyzer's) ----
 
   /**
@@ -438,7 +606,7 @@ export class FileContext {
         return { value: blocked, digest: String(blocked) };
       }
       case 'previous': {
-        const previous = this.recorded[this.current - 1];
+        const previous = this.recordedAt(this.current - 1);
         if (!previous) return { value: undefined, digest: '-' };
         const sameTransaction = previous.transaction === this.currentTransaction;
         const value: NeighbourStatement = { kind: previous.kind, text: previous.text, sameTransaction };
@@ -450,12 +618,74 @@ export class FileContext {
         const kinds = this.issuesAt().get(this.current) ?? [];
         return { value: kinds, digest: kinds.join(',') };
       }
+      case 'laterIndexes': {
+        const indexes = this.laterIndexes(arg);
+        return { value: indexes, digest: JSON.stringify(indexes) };
+      }
       case 'notValidAdded': {
         const [table, constraint] = arg.split('\u0000');
         const found = this.notValid.find((c) => c.table === table && c.constraint === constraint)?.excerpt;
         return { value: found, digest: found ?? '-' };
       }
     }
+  }
+
+  /** CREATE INDEX and ALTER TABLE statements of the file by the bare name of their relation, in order. */
+  private indexingByName: Map<string, number[]> | undefined;
+
+  /**
+   * Statements after the current one that could create an index on `table`: only those naming a relation with the
+   * table's bare name can resolve to it, so laterIndexes costs the statements on that name, not the whole file.
+   */
+  private laterCandidates(table: string): Iterable<number> {
+    const parts = parseQualifiedName(table);
+    const bare = parts?.[parts.length - 1];
+    if (bare === undefined) return Array.from({ length: Math.max(0, this.planned.length - this.current - 1) }, (_, k) => this.current + 1 + k);
+    if (!this.indexingByName) {
+      this.indexingByName = new Map();
+      this.planned.forEach(({ ast }, i) => {
+        const relname = (asNode(ast, 'IndexStmt')?.relation ?? asNode(ast, 'AlterTableStmt')?.relation)?.relname;
+        if (relname === undefined) return;
+        const list = this.indexingByName!.get(relname);
+        if (list) list.push(i);
+        else this.indexingByName!.set(relname, [i]);
+      });
+    }
+    return (this.indexingByName.get(bare) ?? []).filter((i) => i > this.current);
+  }
+
+  private laterIndexes(table: string): LaterIndex[] {
+    const section = this.plan?.statements[this.current]?.section;
+    const out: LaterIndex[] = [];
+    for (const i of this.laterCandidates(table)) {
+      if (this.plan?.statements[i]?.section !== section) continue;
+      const { ast, text } = this.planned[i]!;
+      const index = asNode(ast, 'IndexStmt');
+      if (index?.relation && this.inner.resolve(index.relation) === table) {
+        out.push({
+          columns: (index.indexParams ?? []).map((p) => asNode(p, 'IndexElem')?.name),
+          method: index.accessMethod ?? 'btree',
+          partial: index.whereClause !== undefined,
+          ...(index.whereClause ? { predicate: index.whereClause } : {}),
+          excerpt: excerptOf(text),
+        });
+        continue;
+      }
+      const alter = asNode(ast, 'AlterTableStmt');
+      if (!alter?.relation || this.inner.resolve(alter.relation) !== table) continue;
+      for (const item of alter.cmds ?? []) {
+        const cmd = asNode(item, 'AlterTableCmd');
+        const constraint = cmd?.subtype === 'AT_AddConstraint' ? asNode(cmd.def, 'Constraint') : undefined;
+        if (!constraint || constraint.indexname) continue;
+        if (constraint.contype === 'CONSTR_PRIMARY' || constraint.contype === 'CONSTR_UNIQUE') {
+          out.push({ columns: (constraint.keys ?? []).map((k) => asNode(k, 'String')?.sval), method: 'btree', partial: false, excerpt: excerptOf(text) });
+        } else if (constraint.contype === 'CONSTR_EXCLUSION') {
+          const columns = (constraint.exclusions ?? []).map((e) => asNode(asNode(e, 'List')?.items?.[0], 'IndexElem')?.name);
+          out.push({ columns, method: constraint.access_method ?? 'btree', partial: constraint.where_clause !== undefined, excerpt: excerptOf(text) });
+        }
+      }
+    }
+    return out;
   }
 
   private issuesByStatement: Map<number, TransactionIssueKind[]> | undefined;
@@ -499,7 +729,7 @@ export class FileContext {
     const indexes = this.plan?.transactions[facts.id]?.statements ?? [index];
     return indexes.map((i) => {
       const order = i < index ? 'earlier' : i === index ? 'this' : 'later';
-      const known = this.recorded[i];
+      const known = this.recordedAt(i);
       const planned = this.planned[i];
       const member: TransactionMember = {
         statement: i,
@@ -517,7 +747,7 @@ export class FileContext {
   private settingValue(name: TrackedSetting): SettingInEffect | undefined {
     const value = this.sessionSettings.value(name);
     if (!value) return undefined;
-    const setter = this.recorded[value.statement];
+    const setter = this.recordedAt(value.statement);
     const setting: SettingInEffect = { text: value.text, scope: value.scope, setBy: setter ? excerptOf(setter.text) : '' };
     if (name !== 'timezone') {
       const parsed = parseDuration(/^\s*-?\d+(\.\d+)?\s*$/.test(value.text) ? Number(value.text) : value.text);
@@ -531,7 +761,9 @@ export class FileContext {
     const info = this.plan?.transactions[this.currentTransaction];
     this.sessionSettings.endTransaction(info?.end ?? 'statement');
     // SET LOCAL search_path stops applying with the transaction.
+    const mark = this.catalog.mark();
     this.catalog.endTransaction();
+    if (this.catalog.changedSince(mark)) this.chain = hashString(`${this.chain}\nend`);
     this.held = new Map();
     this.notValid = [];
   }
@@ -542,11 +774,14 @@ export class FileContext {
     if (tz) this.settings.timeZone = tz.text;
     else delete this.settings.timeZone;
     for (const name of ['lock_timeout', 'statement_timeout'] as const) {
-      const value = this.sessionSettings.value(name);
-      const key = value ? `${value.text}:${value.scope}:${value.statement}` : '-';
+      const key = settingKey(this.sessionSettings.value(name));
       const state = this.blockedSinceChange.get(name);
       if (!state || state.key !== key) this.blockedSinceChange.set(name, { key, blocked: false, long: false });
     }
+  }
+
+  private recordedAt(index: number): Recorded | undefined {
+    return this.recorded[index] ?? (index < this.pastBefore && index >= 0 ? this.past?.(index) : undefined);
   }
 
   private record(index: number, kind: string, text: string, ast: Node | undefined, effect: StatementEffect | undefined): void {
@@ -603,6 +838,11 @@ export function excerptOf(text: string): string {
 /** The statement does work that grows with a table: rewrites or scans it. */
 export function isLong(effect: StatementEffect): boolean {
   return effect.rewrites.length > 0 || effect.scans.length > 0;
+}
+
+/** Identifies a setting's value: a change of it resets the "blocked since it changed" flags. */
+function settingKey(value: SettingValue | undefined): string {
+  return value ? `${value.text}:${value.scope}:${value.statement}` : '-';
 }
 
 function effectDigest(effect: StatementEffect): string {

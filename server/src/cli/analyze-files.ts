@@ -4,10 +4,13 @@
  * problem is told on stderr once, in the same words for both commands; the caller turns results into output.
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { analyzeText, initParser } from '../analysis/analyzer';
 import type { Catalog } from '../analysis/catalog';
-import type { AnalysisOptions, AnalysisResult } from '../analysis/types';
-import { analysisOptionsFor, describeConfigProblems, type ProjectConfigs } from './config-loader';
+import type { AnalysisOptions, AnalysisResult, Finding } from '../analysis/types';
+import { analysisOptionsFor, describeConfigProblems, ProjectConfigs } from './config-loader';
 import { describeFsError } from './errors';
 import type { CliIo } from './io';
 import { displayPathFor } from './lint-report';
@@ -54,43 +57,238 @@ export async function analyzeSqlFiles(
     }
   }
 
+  const records = analyzeShare(collected.files, { cwd: io.cwd, configs, pgVersionOverride, keep: 'full' });
+  mergeRecords(await records, collected.files, io, verb, outcome, (record) => {
+    outcome.files.push({ path: record.path, displayPath: record.displayPath, options: record.options!, result: record.result!, base: record.base });
+  });
+  return outcome;
+}
+
+/** A linted file: what `lockstep lint` prints. */
+export interface LintedResult {
+  displayPath: string;
+  findings: Finding[];
+  suppressed: number;
+}
+
+export interface LintFilesOutcome {
+  files: LintedResult[];
+  failed: boolean;
+  parserUnavailable: boolean;
+}
+
+/** Below this many files one thread is quicker: a worker costs ~0.2 s to load the bundle and the parser. */
+const PARALLEL_MIN_FILES = 150;
+
+/**
+ * `lockstep lint`'s loop: as `analyzeSqlFiles`, keeping only findings, and spread over worker threads when there are
+ * many files and more than one core (each worker loads the parser once and takes whole migration folders, so the
+ * schema context of a folder is replayed in one place). Output and messages are in file order either way.
+ */
+export async function lintSqlFiles(
+  paths: readonly string[],
+  options: { io: CliIo; configs: ProjectConfigs; pgVersionOverride: number | undefined },
+): Promise<LintFilesOutcome> {
+  const { io, configs, pgVersionOverride } = options;
+  const collected = await collectSqlFiles([...paths], io.cwd);
+  const outcome: LintFilesOutcome = { files: [], failed: collected.problems.length > 0, parserUnavailable: false };
+  for (const problem of collected.problems) io.err(`lockstep: ${problem}\n`);
+  for (const folder of collected.emptyFolders) io.err(`lockstep: no .sql files in '${folder}'\n`);
+  if (collected.files.length === 0) return outcome;
+
+  const shares = bundled() ? partitionByFolder(collected.files, lintThreads()) : [collected.files];
+  const workers = shares.slice(1).map((share) => runWorker({ kind: WORKER_KIND, files: share, cwd: io.cwd, pgVersionOverride }));
+  try {
+    await initParser();
+  } catch (error) {
+    io.err(
+      `lockstep: could not load the PostgreSQL parser (libpg-query): ${message(error)}. ` +
+        'Reinstall lockstep; if this persists, open an issue.\n',
+    );
+    await Promise.allSettled(workers);
+    return { ...outcome, parserUnavailable: true };
+  }
+  const own = await analyzeShare(shares[0]!, { cwd: io.cwd, configs, pgVersionOverride, keep: 'findings' });
+  const byPath = new Map<string, FileRecord>(own.map((r) => [r.path, r]));
+  for (const records of await Promise.all(workers)) for (const r of records) byPath.set(r.path, r);
+  const ordered = collected.files.map((path) => byPath.get(path)!);
+  mergeRecords(ordered, collected.files, io, 'analyzing', outcome, (record) => {
+    outcome.files.push({ displayPath: record.displayPath, findings: record.findings!, suppressed: record.suppressed ?? 0 });
+  });
+  return outcome;
+}
+
+/** What happened to one file, as data, so the messages can be told in file order whichever thread did the work. */
+interface FileRecord {
+  path: string;
+  displayPath: string;
+  /** lockstep.json problems: told once per configuration file (`configKey`). */
+  configProblem?: { key: string; message: string };
+  readError?: string;
+  contextProblems?: ContextProblem[];
+  internalError?: { message: string; stack?: string };
+  options?: AnalysisOptions;
+  result?: AnalysisResult;
+  base?: Catalog;
+  findings?: Finding[];
+  suppressed?: number;
+}
+
+/** Reads ahead of the analysis so the disk and the thread pool work while the parser does. */
+const READ_AHEAD = 16;
+
+async function analyzeShare(
+  files: readonly string[],
+  options: { cwd: string; configs: ProjectConfigs; pgVersionOverride: number | undefined; keep: 'full' | 'findings' },
+): Promise<FileRecord[]> {
+  const { cwd, configs, pgVersionOverride, keep } = options;
   const contexts = new MigrationContexts({ memoizeFileSystem: true });
-  const reportContextProblems = contextProblemReporter(collected.files, io);
-  const toldConfigProblems = new Set<string>();
-  for (const path of collected.files) {
-    const displayPath = displayPathFor(path, io.cwd);
+  const reads: Array<Promise<Buffer | { error: unknown }>> = [];
+  const readAt = (i: number) => (reads[i] ??= readFile(files[i]!).catch((error: unknown) => ({ error })));
+  const records: FileRecord[] = [];
+  for (const [i, path] of files.entries()) {
+    for (let k = i; k < Math.min(files.length, i + READ_AHEAD); k++) void readAt(k);
+    const record: FileRecord = { path, displayPath: displayPathFor(path, cwd) };
+    records.push(record);
     const project = configs.configFor(path);
     if (project.problems.length > 0) {
-      // An invalid configuration is a usage error: running with defaults would hide what the team configured.
-      if (!toldConfigProblems.has(project.path ?? '')) io.err(`lockstep: ${describeConfigProblems(project)}\n`);
-      toldConfigProblems.add(project.path ?? '');
-      outcome.failed = true;
+      record.configProblem = { key: project.path ?? '', message: describeConfigProblems(project) };
       continue;
     }
+    const read = await readAt(i);
+    delete reads[i];
     let text: string;
     try {
-      text = decodeUtf8(await readFile(path));
+      if (!Buffer.isBuffer(read)) throw read.error;
+      text = decodeUtf8(read);
     } catch (error) {
-      io.err(`lockstep: cannot read '${displayPath}': ${error instanceof NotUtf8Error ? error.message : describeFsError(error)}\n`);
-      outcome.failed = true;
+      record.readError = error instanceof NotUtf8Error ? error.message : describeFsError(error);
       continue;
     }
     try {
       const context = contexts.contextFor(path);
-      reportContextProblems(context.problems);
+      record.contextProblems = [...context.problems];
       const analysisOptions = analysisOptionsFor(path, project, pgVersionOverride);
       const result = analyzeText(text, analysisOptions, context.base);
-      outcome.files.push({ path, displayPath, options: analysisOptions, result, base: context.base });
+      if (keep === 'full') {
+        record.options = analysisOptions;
+        record.result = result;
+        record.base = context.base;
+      } else {
+        record.findings = result.findings;
+        record.suppressed = result.suppressed?.length ?? 0;
+      }
     } catch (error) {
-      io.err(
-        `lockstep: internal error while ${verb} '${displayPath}': ${message(error)}. ` +
-          'This is a bug in Lockstep; please open an issue and attach the file.\n',
-      );
-      if (process.env.LOCKSTEP_DEBUG && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
-      outcome.failed = true;
+      record.internalError = { message: message(error), ...(error instanceof Error && error.stack ? { stack: error.stack } : {}) };
     }
   }
-  return outcome;
+  return records;
+}
+
+/** Tells each record's problems on stderr, in file order and each once, exactly as a one-thread run would. */
+function mergeRecords(
+  records: readonly FileRecord[],
+  named: readonly string[],
+  io: CliIo,
+  verb: string,
+  outcome: { failed: boolean },
+  analyzed: (record: FileRecord) => void,
+): void {
+  const reportContextProblems = contextProblemReporter(named, io);
+  const toldConfigProblems = new Set<string>();
+  for (const record of records) {
+    if (record.configProblem) {
+      // An invalid configuration is a usage error: running with defaults would hide what the team configured.
+      if (!toldConfigProblems.has(record.configProblem.key)) io.err(`lockstep: ${record.configProblem.message}\n`);
+      toldConfigProblems.add(record.configProblem.key);
+      outcome.failed = true;
+      continue;
+    }
+    if (record.readError !== undefined) {
+      io.err(`lockstep: cannot read '${record.displayPath}': ${record.readError}\n`);
+      outcome.failed = true;
+      continue;
+    }
+    if (record.contextProblems) reportContextProblems(record.contextProblems);
+    if (record.internalError) {
+      io.err(
+        `lockstep: internal error while ${verb} '${record.displayPath}': ${record.internalError.message}. ` +
+          'This is a bug in Lockstep; please open an issue and attach the file.\n',
+      );
+      if (process.env.LOCKSTEP_DEBUG && record.internalError.stack) io.err(`${record.internalError.stack}\n`);
+      outcome.failed = true;
+      continue;
+    }
+    analyzed(record);
+  }
+}
+
+// ---- worker threads ----
+
+const WORKER_KIND = 'lockstep-lint-share';
+
+interface WorkerInput {
+  kind: typeof WORKER_KIND;
+  files: string[];
+  cwd: string;
+  pgVersionOverride: number | undefined;
+}
+
+/** One per core, at most 4; LOCKSTEP_LINT_THREADS=N overrides (1: no worker), e.g. to compare or to benchmark. */
+function lintThreads(): number {
+  const configured = Number(process.env.LOCKSTEP_LINT_THREADS);
+  return Number.isInteger(configured) && configured >= 1 ? Math.min(configured, 16) : Math.min(4, availableParallelism());
+}
+
+/** Workers run this very bundle (dist/cli.js); from TypeScript sources (tests) everything stays on one thread. */
+function bundled(): boolean {
+  return typeof __filename === 'string' && __filename.endsWith('.js');
+}
+
+/** Whole folders per share (a folder's files share one schema-context replay), balanced by file count. */
+function partitionByFolder(files: readonly string[], count: number): string[][] {
+  if (count < 2 || files.length < PARALLEL_MIN_FILES) return [[...files]];
+  const folders = new Map<string, string[]>();
+  for (const f of files) {
+    const list = folders.get(dirname(f));
+    if (list) list.push(f);
+    else folders.set(dirname(f), [f]);
+  }
+  const shares: string[][] = Array.from({ length: count }, () => []);
+  for (const group of [...folders.values()].sort((a, b) => b.length - a.length)) {
+    shares.reduce((min, share) => (share.length < min.length ? share : min)).push(...group);
+  }
+  return shares.filter((share) => share.length > 0);
+}
+
+function runWorker(input: WorkerInput): Promise<FileRecord[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(__filename, { workerData: input, argv: [], stdout: false, stderr: false });
+    let records: FileRecord[] | undefined;
+    worker.once('message', (message: FileRecord[]) => (records = message));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (records) resolve(records);
+      else reject(new Error(`a lint worker thread exited with code ${code} before reporting its ${input.files.length} files`));
+    });
+  });
+}
+
+/** True in a worker thread started by `lintSqlFiles`: the CLI entry runs `runLintWorker` instead of a command. */
+export function isLintWorker(): boolean {
+  return !isMainThread && (workerData as { kind?: string } | null)?.kind === WORKER_KIND;
+}
+
+export async function runLintWorker(): Promise<void> {
+  const input = workerData as WorkerInput;
+  await initParser();
+  const records = await analyzeShare(input.files, {
+    cwd: input.cwd,
+    configs: new ProjectConfigs({ memoize: true }),
+    pgVersionOverride: input.pgVersionOverride,
+    keep: 'findings',
+  });
+  parentPort!.postMessage(records);
 }
 
 /**

@@ -44,6 +44,30 @@ describe('ProjectConfigs', () => {
     expect(second.key).not.toBe(first.key);
   });
 
+  it('reads a statsFile as lockstep stats writes it (bytes, collectedAt, server, notes) and names a wrong key in it', () => {
+    const stats = { tables: { 'public.orders': { rows: 7, bytes: 8192 } }, collectedAt: '2026-11-22T01:00:00Z', server: '17.10', database: 'shop', notes: [] };
+    const fs = memoryFs({ '/repo/lockstep.json': '{"statsFile": "lockstep-stats.json"}', '/repo/lockstep-stats.json': JSON.stringify(stats) });
+    const configs = new ProjectConfigs({ fs });
+    expect(configs.configFor('/repo/db/x.sql')).toMatchObject({ problems: [], tables: { 'public.orders': { rows: 7, bytes: 8192 } } });
+    fs.files['/repo/lockstep-stats.json'] = JSON.stringify({ ...stats, collected: 'yesterday' });
+    fs.version++;
+    const broken = configs.configFor('/repo/db/x.sql');
+    expect(broken.problems.map((p) => p.path)).toEqual(['$.statsFile (lockstep-stats.json): $.collected']);
+    expect(broken.tables).toEqual({});
+  });
+
+  it('knows which files are statsFiles of the configurations it read, also one that does not exist yet', () => {
+    const fs = memoryFs({ '/repo/lockstep.json': '{"statsFile": "db/sizes.json"}', '/other/lockstep.json': '{"statsFile": "missing.json"}' });
+    const configs = new ProjectConfigs({ fs });
+    expect(configs.isStatsFile('/repo/db/sizes.json')).toBe(false);
+    configs.configFor('/repo/db/x.sql');
+    configs.configFor('/other/x.sql');
+    expect(configs.isStatsFile('/repo/db/sizes.json')).toBe(true);
+    expect(configs.isStatsFile('/repo/db/../db/sizes.json')).toBe(true);
+    expect(configs.isStatsFile('/other/missing.json')).toBe(true);
+    expect(configs.isStatsFile('/repo/package.json')).toBe(false);
+  });
+
   it('reports an unreadable or invalid statsFile as a configuration problem', () => {
     const configs = new ProjectConfigs({ fs: memoryFs({ '/repo/lockstep.json': '{"statsFile": "missing.json"}' }) });
     const project = configs.configFor('/repo/x.sql');

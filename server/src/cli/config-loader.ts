@@ -11,9 +11,10 @@ import {
   formatProblem,
   frameworkOf,
   parseConfig,
-  validateTables,
+  validateStatsFile,
   type ConfigProblem,
   type LockstepConfig,
+  type TableFacts,
 } from '../analysis/config/config';
 import { parseDuration } from '../analysis/config/durations';
 import { allRuleMetas } from '../analysis/rules';
@@ -49,7 +50,7 @@ export interface ProjectConfig {
   /** The validated configuration; empty when there is none or it is invalid. */
   config: LockstepConfig;
   /** Production table facts: `tables` merged over the statsFile's (lockstep.json wins). */
-  tables: Record<string, { rows?: number }>;
+  tables: Record<string, TableFacts>;
   /** Why the configuration is invalid; when not empty, `config` is empty (defaults apply). */
   problems: ConfigProblem[];
   /** Changes whenever lockstep.json or its statsFile changes (stamps). */
@@ -84,6 +85,18 @@ export class ProjectConfigs {
 
   invalidate(): void {
     this.located.clear();
+  }
+
+  /**
+   * Is `path` the statsFile of a configuration read so far? Its name is the project's choice, so the language server
+   * watches every JSON file and asks this to tell a changed statsFile from an unrelated JSON file.
+   */
+  isStatsFile(path: string): boolean {
+    const absolute = resolve(path);
+    for (const [configPath, { loaded }] of this.parsed) {
+      if (loaded.config.statsFile !== undefined && resolve(dirname(configPath), loaded.config.statsFile) === absolute) return true;
+    }
+    return false;
   }
 
   /** The configuration that applies to `filePath` (a file; its folder is searched, then each parent). */
@@ -144,17 +157,16 @@ export class ProjectConfigs {
     const parsed = parseConfig(text, { knownRules: this.knownRules });
     if (!parsed.ok) return { ...NONE, path, problems: parsed.problems };
     const config = parsed.config;
-    let tables: Record<string, { rows?: number }> = {};
+    let tables: Record<string, TableFacts> = {};
     if (config.statsFile !== undefined) {
       const statsPath = resolve(dirname(path), config.statsFile);
       const problems: ConfigProblem[] = [];
       try {
         const stats = JSON.parse(this.fs.readText(statsPath)) as unknown;
-        const raw = (stats as { tables?: unknown } | null)?.tables;
-        tables = validateTables(raw, `$.statsFile (${config.statsFile}): $.tables`, problems) ?? {};
+        tables = validateStatsFile(stats, `$.statsFile (${config.statsFile}): $`, problems)?.tables ?? {};
       } catch (error) {
         const reason = error instanceof SyntaxError ? `not valid JSON: ${error.message}` : describeFsError(error);
-        problems.push({ path: '$.statsFile', message: `cannot read ${statsPath}: ${reason}; it should hold {"tables": {"orders": {"rows": 50000000}}}` });
+        problems.push({ path: '$.statsFile', message: `cannot read ${statsPath}: ${reason}; it should hold {"tables": {"orders": {"rows": 50000000}}}, as \`lockstep stats\` writes it` });
       }
       // Only statsFile is kept, so a fixed stats file is noticed by its stamp; nothing else of the configuration applies.
       if (problems.length > 0) return { ...NONE, path, config: { statsFile: config.statsFile }, problems };

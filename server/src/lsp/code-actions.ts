@@ -1,8 +1,9 @@
 // Code actions: the fix engine's fixes (analysis/fixes) as LSP code actions — quick fixes per finding and per
 // statement, "ignore" comments, a command that opens the rule's documentation, and source.fixAll.lockstep. The
-// engine is pure; this file converts offsets to positions, fixes to WorkspaceEdits, and lists the sibling
-// migrations new files are numbered against (the one place here that reads the file system).
-import { readdirSync } from 'node:fs';
+// engine is pure; this file converts offsets to positions, fixes to WorkspaceEdits, and reads what the engine needs
+// from disk: the sibling migrations new files are numbered against and, for sqitch, the project's sqitch.plan. Fixes
+// a recipe refuses come back as disabled code actions that say why.
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -19,9 +20,12 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import {
+  blockedFixesForFinding,
+  blockedFixesForStatement,
   fixAllEdits,
   fixesForFinding,
   fixesForStatement,
+  type BlockedFix,
   type Fix,
   type FixInput,
   type TextEdit as CoreTextEdit,
@@ -49,6 +53,10 @@ export interface CodeActionHost {
   docsUrl(rule: string): string;
   /** Migration files of the folder tree the document belongs to; default: read from disk. */
   siblings?(path: string): string[];
+  /** sqitch: the project's sqitch.plan for a deploy script (an open document's text wins); default: read from disk. */
+  sqitchPlan?(path: string): { path: string; text: string } | undefined;
+  /** The version of an open document, for edits to files other than the one asked about; undefined: not open. */
+  openVersion?(uri: string): number | undefined;
 }
 
 export interface CodeActionSupport {
@@ -56,12 +64,21 @@ export interface CodeActionSupport {
   createFiles: boolean;
   /** The client understands WorkspaceEdit.documentChanges (versioned edits). */
   documentChanges: boolean;
+  /**
+   * The client shows code actions with `disabled: { reason }` (LSP 3.16). Without it a refused fix is left out: an
+   * older client would list it as an action that does nothing.
+   */
+  disabled?: boolean;
 }
 
 export function codeActionSupport(capabilities: ClientCapabilities): CodeActionSupport {
   const edit = capabilities.workspace?.workspaceEdit;
   const documentChanges = edit?.documentChanges === true;
-  return { documentChanges, createFiles: documentChanges && (edit?.resourceOperations ?? []).includes('create') };
+  return {
+    documentChanges,
+    createFiles: documentChanges && (edit?.resourceOperations ?? []).includes('create'),
+    disabled: capabilities.textDocument?.codeAction?.disabledSupport === true,
+  };
 }
 
 export const codeActionServerCapabilities: Pick<ServerCapabilities, 'codeActionProvider' | 'executeCommandProvider'> = {
@@ -76,7 +93,7 @@ function wanted(params: CodeActionParams, kind: string): boolean {
   return only.some((o) => kind === o || kind.startsWith(`${o}.`));
 }
 
-/** The code actions for a request; pure apart from `host.siblings`. */
+/** The code actions for a request; pure apart from `host.siblings` and `host.sqitchPlan` (the disk by default). */
 export function codeActionsFor(params: CodeActionParams, host: CodeActionHost, support: CodeActionSupport): CodeAction[] {
   const uri = params.textDocument.uri;
   const analysis = host.analysis(uri);
@@ -108,7 +125,13 @@ export function codeActionsFor(params: CodeActionParams, host: CodeActionHost, s
     if (!finding) continue;
     for (const fix of fixesForFinding(input, finding)) {
       seen.add(`${fix.statement}\u0000${fix.recipe}`);
-      actions.push(toCodeAction(fix, uri, analysis, index, support, [diagnostic]));
+      actions.push(toCodeAction(fix, uri, analysis, index, support, [diagnostic], input, host.openVersion?.bind(host)));
+    }
+    if (support.disabled) {
+      for (const blocked of blockedFixesForFinding(input, finding)) {
+        seen.add(`${blocked.statement}\u0000${blocked.recipe}`);
+        actions.push(toDisabledCodeAction(blocked, [diagnostic]));
+      }
     }
     if (ruleMeta(finding.rule)) {
       actions.push({
@@ -126,22 +149,66 @@ export function codeActionsFor(params: CodeActionParams, host: CodeActionHost, s
       const key = `${fix.statement}\u0000${fix.recipe}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      actions.push(toCodeAction(fix, uri, analysis, index, support, []));
+      actions.push(toCodeAction(fix, uri, analysis, index, support, [], input, host.openVersion?.bind(host)));
+    }
+    if (!support.disabled) continue;
+    for (const blocked of blockedFixesForStatement(input, statement.index)) {
+      const key = `${blocked.statement}\u0000${blocked.recipe}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      actions.push(toDisabledCodeAction(blocked, []));
     }
   }
   return actions;
 }
 
+/** A fix a recipe refuses: listed, greyed out, with the reasons, so the user learns why there is no quick fix. */
+function toDisabledCodeAction(blocked: BlockedFix, diagnostics: Diagnostic[]): CodeAction {
+  return {
+    title: blocked.title,
+    kind: CodeActionKind.QuickFix,
+    ...(diagnostics.length > 0 ? { diagnostics } : {}),
+    disabled: { reason: disabledReason(blocked) },
+  };
+}
+
+/** The reasons as one line per blocking object, led by what cannot be done (the editor shows only this text). */
+export function disabledReason(blocked: BlockedFix): string {
+  return blocked.reasons.length === 0 ? 'Lockstep cannot do this safely here.' : blocked.reasons.join('\n');
+}
+
 function fixInput(uri: string, analysis: DocumentAnalysis, host: CodeActionHost): FixInput {
   const path = host.filePath(uri);
   const options = host.options(uri, analysis.pgVersion);
+  const sqitchPlan = path !== undefined ? (host.sqitchPlan ?? sqitchPlanFor)(path) : undefined;
   return {
     text: analysis.text,
     analysis: analysis.result,
     options,
     ...(analysis.context?.base ? { base: analysis.context.base } : {}),
     ...(path !== undefined ? { path, siblings: (host.siblings ?? migrationSiblings)(path) } : {}),
+    ...(sqitchPlan ? { sqitchPlan } : {}),
   };
+}
+
+/**
+ * sqitch: the sqitch.plan of the project a deploy/revert/verify script belongs to — the nearest such ancestor folder
+ * whose parent holds a sqitch.plan, as the schema context finds it (cli/migration-context.ts). Undefined for other
+ * files, or when the plan cannot be read (the fix then explains that it needs the plan).
+ */
+export function sqitchPlanFor(path: string): { path: string; text: string } | undefined {
+  for (let dir = dirname(path); dirname(dir) !== dir; dir = dirname(dir)) {
+    const kind = basename(dir);
+    if (kind !== 'deploy' && kind !== 'revert' && kind !== 'verify') continue;
+    const planPath = join(dirname(dir), 'sqitch.plan');
+    try {
+      // The BOM is dropped as for migrations, so offsets match what an editor shows.
+      return { path: planPath, text: readFileSync(planPath, 'utf8').replace(/^\uFEFF/, '') };
+    } catch {
+      // No plan here: a `deploy/` folder of something else; keep looking further up.
+    }
+  }
+  return undefined;
 }
 
 /** The finding a diagnostic was published for: same rule, same range. */
@@ -167,8 +234,9 @@ function documentEdit(uri: string, version: number, edits: TextEdit[], support: 
 
 /**
  * A fix as a code action. With files to create and a client that can: documentChanges = the document's edits,
- * then per new file a CreateFile and a TextDocumentEdit inserting its text. Otherwise the fix's fallback: the
- * phases inserted as commented text, and the title says so.
+ * then per new file a CreateFile and a TextDocumentEdit inserting its text, then the edits to other existing files
+ * (sqitch.plan), versioned when the file is open in the editor. Otherwise the fix's fallback: the phases inserted as
+ * commented text, and the title says so.
  */
 export function toCodeAction(
   fix: Fix,
@@ -177,6 +245,8 @@ export function toCodeAction(
   index: TextIndex,
   support: CodeActionSupport,
   diagnostics: Diagnostic[],
+  input?: Pick<FixInput, 'sqitchPlan'>,
+  openVersion?: (uri: string) => number | undefined,
 ): CodeAction {
   const createsFiles = fix.files.length > 0;
   const asComments = createsFiles && !support.createFiles;
@@ -192,6 +262,17 @@ export function toCodeAction(
         edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: file.text }],
       });
     }
+    for (const other of fix.fileEdits ?? []) {
+      const text = textOfEditedFile(other.path, input);
+      const otherIndex = new TextIndex(text);
+      const otherUri = pathToFileURL(other.path).href;
+      changes.push({
+        // Open in the editor: its version, so the client refuses the edit if the buffer changed since the plan was
+        // read. Otherwise null: the edit applies to the file as it is on disk.
+        textDocument: { uri: otherUri, version: openVersion?.(otherUri) ?? null },
+        edits: other.edits.map((e) => toLsp(e, otherIndex)),
+      });
+    }
     edit = { documentChanges: changes };
   } else {
     edit = documentEdit(uri, analysis.version, edits, support);
@@ -204,6 +285,19 @@ export function toCodeAction(
     ...(fix.preferred ? { isPreferred: true } : {}),
     edit,
   };
+}
+
+/**
+ * The text a fix's `fileEdits` offsets refer to: the sqitch.plan the engine was given, else the file on disk. The
+ * engine only edits files it was given, so a mismatch is a bug; reading the disk keeps positions right anyway.
+ */
+function textOfEditedFile(path: string, input: Pick<FixInput, 'sqitchPlan'> | undefined): string {
+  if (input?.sqitchPlan?.path === path) return input.sqitchPlan.text;
+  try {
+    return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  } catch (error) {
+    throw new Error(`the fix edits ${path}, which cannot be read: ${describe(error)}`);
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 // The Lockstep language server: wires the connection, the synced documents and the settings to
 // DocumentDiagnostics, hover and inlay hints. All SQL knowledge lives in ../analysis; this folder only speaks LSP.
 // It may read the file system (a document's earlier sibling migrations); the core never does.
-import { sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createConnection,
@@ -19,9 +19,14 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser } from '../analysis/analyzer';
 import { MigrationContexts } from '../cli/migration-context';
 import { analysisOptionsFor, describeConfigProblems, ProjectConfigs, type ProjectConfig } from '../cli/config-loader';
+import { validateConfig, type ConfigProblem } from '../analysis/config/config';
+import { allRuleMetas } from '../analysis/rules';
 import { DocumentDiagnostics } from './document-diagnostics';
 import { codeActionServerCapabilities, codeActionSupport, listenForCodeActions, type CodeActionSupport } from './code-actions';
 import { lockInlayHints, statementHover } from './lock-surfaces';
+import { rehearseLenses } from './rehearse-lens';
+import { listenForRehearsal } from './rehearse-request';
+import { listenForExplain } from './rehearse-explain';
 import {
   parseInlayHints,
   parseMaxDocumentBytes,
@@ -52,6 +57,11 @@ export function startServer(streams?: ServerStreams): void {
   let clientRefreshesInlayHints = false;
   // What the client can apply in a code action's edit (CreateFile, versioned edits); read in onInitialize.
   let codeActionClient: CodeActionSupport = { createFiles: false, documentChanges: false };
+  // Rehearsal runs the workspace's SQL: VS Code says whether the workspace is trusted; other editors send nothing.
+  let workspaceTrusted = true;
+  let workspaceRoot: string | undefined;
+  /** The client's command that rehearses a file (VS Code's lockstep.rehearseMigration); no CodeLens without one. */
+  let rehearseCommand: string | undefined;
 
   // Open documents by file path: an earlier migration open in the editor counts with its unsaved text.
   const openPaths = new Map<string, string>();
@@ -66,10 +76,25 @@ export function startServer(streams?: ServerStreams): void {
   // lockstep.json, read exactly as `lockstep lint` reads it, so the editor and CI report the same findings.
   const projectConfigs = new ProjectConfigs();
   const toldInvalidConfig = new Set<string>();
+  /**
+   * `lockstep.rules` / `lockstep.tables` from the editor, validated as lockstep.json's own `rules` and `tables`.
+   * They stand in for a lockstep.json only where none applies: a lockstep.json is what `lockstep lint` in CI
+   * reads, so where there is one, it alone decides.
+   */
+  let editorFallback: Pick<ProjectConfig, 'config' | 'tables'> = { config: {}, tables: {} };
+  function withEditorFallback(project: ProjectConfig): ProjectConfig {
+    if (project.path !== undefined) return project;
+    return { ...project, config: { ...project.config, ...editorFallback.config }, tables: { ...editorFallback.tables, ...project.tables } };
+  }
   function optionsFor(uri: string, editorPgVersion: number) {
     const path = filePathOf(uri);
-    if (path === undefined) return { pgVersion: editorPgVersion };
-    const project = projectConfigs.configFor(path);
+    if (path === undefined) {
+      const project = withEditorFallback({ path: undefined, config: {}, tables: {}, problems: [], key: '' });
+      // An untitled document: no runner to read metadata for, only the policy.
+      const { project: policy } = analysisOptionsFor('untitled.sql', project, editorPgVersion, { stamp: () => undefined, readText: () => '' });
+      return { pgVersion: editorPgVersion, ...(policy ? { project: policy } : {}) };
+    }
+    const project = withEditorFallback(projectConfigs.configFor(path));
     if (project.problems.length > 0) reportInvalidConfig(project);
     // The project's pgVersion wins over the editor's, as it does over the CLI's default.
     return analysisOptionsFor(path, project, project.config.pgVersion ?? editorPgVersion);
@@ -131,12 +156,17 @@ export function startServer(streams?: ServerStreams): void {
 
   connection.onInitialize(async (params): Promise<InitializeResult> => {
     settings = settingsFromInitializationOptions(params.initializationOptions, (m) => connection.console.warn(m));
+    applyEditorFallback(params.initializationOptions, 'initializationOptions');
     clientPullsConfiguration = params.capabilities.workspace?.configuration === true;
     clientRegistersConfigurationDynamically =
       params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     clientWatchesFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     clientRefreshesInlayHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     codeActionClient = codeActionSupport(params.capabilities);
+    workspaceTrusted = (params.initializationOptions as { workspaceTrusted?: unknown } | null | undefined)?.workspaceTrusted !== false;
+    const command = (params.initializationOptions as { rehearseCommand?: unknown } | null | undefined)?.rehearseCommand;
+    rehearseCommand = typeof command === 'string' && command.length > 0 ? command : undefined;
+    workspaceRoot = filePathOf(params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? '');
     try {
       await initParser();
     } catch (error) {
@@ -149,6 +179,7 @@ export function startServer(streams?: ServerStreams): void {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         inlayHintProvider: true,
+        ...(rehearseCommand !== undefined ? { codeLensProvider: { resolveProvider: false } } : {}),
         ...codeActionServerCapabilities,
       },
       serverInfo: { name: 'lockstep' },
@@ -170,6 +201,8 @@ export function startServer(streams?: ServerStreams): void {
             { globPattern: '**/sqitch.plan' },
             // lockstep.json and the runner metadata next to migrations change how every file is analyzed.
             { globPattern: '**/lockstep.json' },
+            // statsFiles (`lockstep stats` output) have any name; the handler ignores JSON files that are not one.
+            { globPattern: '**/*.json' },
             { globPattern: '**/metadata.toml' },
             { globPattern: '**/*.sql.conf' },
           ],
@@ -183,9 +216,15 @@ export function startServer(streams?: ServerStreams): void {
     }
   });
 
-  connection.onDidChangeWatchedFiles(({ changes }) => {
+  connection.onDidChangeWatchedFiles(({ changes: reported }) => {
+    const isStatsFile = (uri: string): boolean => {
+      const path = filePathOf(uri);
+      return path !== undefined && projectConfigs.isStatsFile(path);
+    };
+    const changes = reported.filter((c) => !c.uri.endsWith('.json') || /(^|\/)lockstep\.json$/.test(c.uri) || isStatsFile(c.uri));
+    if (changes.length === 0) return;
     contexts.invalidate();
-    if (changes.some((c) => /(^|\/)(lockstep\.json|metadata\.toml)$|\.sql\.conf$/.test(c.uri))) {
+    if (changes.some((c) => /(^|\/)(lockstep\.json|metadata\.toml)$|\.sql\.conf$/.test(c.uri) || isStatsFile(c.uri))) {
       projectConfigs.invalidate();
       diagnostics.reanalyzeAll();
     }
@@ -211,6 +250,37 @@ export function startServer(streams?: ServerStreams): void {
     () => codeActionClient,
   );
 
+  listenForRehearsal(connection, {
+    document: (uri) => documents.get(uri),
+    analysis: (uri) => diagnostics.analysis(uri),
+    filePath: filePathOf,
+    context: (path) => contexts.contextFor(path),
+    openText: (path) => {
+      const uri = openPaths.get(path);
+      return uri === undefined ? undefined : documents.get(uri)?.getText();
+    },
+    displayPath: (path) => (workspaceRoot !== undefined && path.startsWith(workspaceRoot + sep) ? relative(workspaceRoot, path) : path),
+    projectOptions: (path) => {
+      const project = projectConfigs.configFor(path);
+      const options = analysisOptionsFor(path, project, project.config.pgVersion ?? settings.pgVersion);
+      return project.problems.length > 0 ? { options, problem: describeConfigProblems(project) } : { options };
+    },
+    trusted: () => workspaceTrusted,
+    log: (message) => connection.console.error(message),
+  });
+  listenForExplain(connection, {
+    analysis: (uri) => diagnostics.analysis(uri),
+    displayPath: (uri) => {
+      const path = filePathOf(uri);
+      return path === undefined ? uri : workspaceRoot !== undefined && path.startsWith(workspaceRoot + sep) ? relative(workspaceRoot, path) : path;
+    },
+  });
+
+  connection.onCodeLens(({ textDocument }) => {
+    const analysis = rehearseCommand === undefined ? undefined : diagnostics.analysis(textDocument.uri);
+    return analysis ? rehearseLenses(analysis, textDocument.uri, rehearseCommand!) : [];
+  });
+
   connection.languages.inlayHint.on(({ textDocument, range }) => {
     if (!settings.inlayHints) return [];
     const analysis = diagnostics.analysis(textDocument.uri);
@@ -234,9 +304,36 @@ export function startServer(streams?: ServerStreams): void {
     }
   }
 
+  /**
+   * Reads `rules` and `tables` from the editor's settings (or initializationOptions), checked by lockstep.json's own
+   * validator; returns whether they changed. Invalid ones are reported and the previous ones kept.
+   */
+  function applyEditorFallback(section: unknown, where: string): boolean {
+    if (section === null || typeof section !== 'object') return false;
+    const { rules, tables } = section as { rules?: unknown; tables?: unknown };
+    const raw = { ...(rules !== undefined && rules !== null ? { rules } : {}), ...(tables !== undefined && tables !== null ? { tables } : {}) };
+    const problems: ConfigProblem[] = [];
+    const config = validateConfig(raw, { knownRules: allRuleMetas.map((m) => m.id) }, problems);
+    if (problems.length > 0) {
+      const list = problems.map((p) => `${p.path.replace(/^\$\./, `${where === 'settings' ? 'lockstep.' : `${where}.`}`)}: ${p.message}`).join('; ');
+      connection.console.warn(`Lockstep: ignoring invalid ${where === 'settings' ? 'settings' : where} (${list}); keeping the previous rules and tables`);
+      return false;
+    }
+    // A key left out keeps its previous value, as the other settings do.
+    const next = {
+      config: rules === undefined ? editorFallback.config : config.rules && Object.keys(config.rules).length > 0 ? { rules: config.rules } : {},
+      tables: tables === undefined ? editorFallback.tables : (config.tables ?? {}),
+    };
+    if (JSON.stringify(next) === JSON.stringify(editorFallback)) return false;
+    editorFallback = next;
+    return true;
+  }
+
   /** Applies `lockstep.*` workspace settings; unset values keep what initializationOptions gave. */
   function applyWorkspaceSettings(section: unknown): void {
     if (section === null || typeof section !== 'object') return;
+    // Only files without a lockstep.json change, but which those are is the analyzer's to find out.
+    if (applyEditorFallback(section, 'settings')) diagnostics.reanalyzeAll();
     const values = section as { pgVersion?: unknown; maxDocumentBytes?: unknown; inlayHints?: unknown; 'inlayHints.enabled'?: unknown };
     let next = settings;
     const inlayHints = values.inlayHints ?? values['inlayHints.enabled'];

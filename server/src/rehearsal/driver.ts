@@ -73,11 +73,12 @@ export function urlForDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-/** `url` with the password masked, for logs and error messages. */
+/** `url` with the password masked — in its userinfo and in a libpq-style `?password=` parameter — for messages. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
     return parsed.toString();
   } catch {
     return '<unparseable database URL>';
@@ -130,13 +131,23 @@ export function pgDriver(url: string, options: PgDriverOptions = {}): DbDriver {
   };
 }
 
+/** What to check for a failed connection, by SQLSTATE (the server answered) or Node's error code (it did not). */
+const CONNECT_ADVICE: Readonly<Record<string, string>> = {
+  '28P01': 'The server rejected the user or password in the URL (the password is not shown here): check both.',
+  '28000': 'The server does not let this user connect from here (pg_hba.conf): check the URL’s user, or the server’s pg_hba.conf.',
+  '3D000': 'The database named in the URL does not exist: name one that does (postgres usually does).',
+  '53300': 'The server has no free connection slots: close some sessions, or raise max_connections.',
+  '57P03': 'The server is starting up or shutting down: wait and try again.',
+  ECONNREFUSED: 'Nothing listens at that host and port: check that the server is running and the URL’s port.',
+  ENOTFOUND: 'The host name in the URL does not resolve: check it.',
+  ETIMEDOUT: 'The host did not answer: check the URL’s host, and any firewall in between.',
+};
+
 function connectError(error: unknown, connectionString: string): Error {
   const reason = error instanceof Error ? error.message : String(error);
-  const wrapped = new Error(
-    `could not connect to PostgreSQL at ${redactUrl(connectionString)}: ${reason}. ` +
-      'Check that the server is running and the URL (host, port, user, database) is right.',
-    { cause: error },
-  );
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const advice = (typeof code === 'string' ? CONNECT_ADVICE[code] : undefined) ?? 'Check that the server is running and the URL (host, port, user, database) is right.';
+  const wrapped = new Error(`could not connect to PostgreSQL at ${redactUrl(connectionString)}: ${reason}. ${advice}`, { cause: error });
   if (error instanceof pg.DatabaseError) return Object.assign(new DbError(error), { message: wrapped.message });
   return wrapped;
 }

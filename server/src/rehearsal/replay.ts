@@ -2,12 +2,13 @@
  * Replays the migrations that run before the target, for real, on the scratch database: the schema the target
  * runs against is then exactly what PostgreSQL made of them (resolved types, generated names, defaults).
  *
- * Each file runs with the same transaction semantics as the target (migration-plan.ts), statement by statement so
- * an error points at its file and line. On the embedded server a statement failing only because a role it grants
+ * Each file runs in the transactions its runner would use (migration-plan.ts, from the analysis core's plan),
+ * statement by statement so an error points at its file and line. On the embedded server a statement failing only because a role it grants
  * to does not exist (GRANT … TO app_reader) gets the role created, NOLOGIN, and the file runs again — roles are
  * part of the production cluster, not of the migrations. On a --url server nothing outside the scratch database
  * may change, so statements that create roles, databases or server settings are refused up front.
  */
+import type { MigrationRunInput } from '../analysis/transactions';
 import type { DbSession } from './driver.js';
 import { isDbError } from './driver.js';
 import { isClusterWide, planMigration, positionInFile, type MigrationPlan } from './migration-plan.js';
@@ -20,7 +21,13 @@ export interface MigrationSource {
   path: string;
   /** The up section only (goose/dbmate files hold both directions). */
   text: string;
-  /** The file opts out of a transaction (goose NO TRANSACTION, dbmate transaction:false). */
+  /**
+   * Where and how the file runs (framework, lockstep.json `transaction`, diesel/Flyway metadata), for the analysis
+   * core's transaction plan; the path defaults to `path`. Annotations in the text (goose NO TRANSACTION, dbmate
+   * transaction:false) are read from the text itself.
+   */
+  migration?: MigrationRunInput;
+  /** @deprecated Ignored: the transaction plan reads the file's annotations itself. */
   noTransaction?: boolean;
 }
 
@@ -45,7 +52,7 @@ export async function replayPrevious(
     for (const [position, source] of sources.entries()) {
       options.signal?.throwIfAborted();
       options.onFile?.(source, position);
-      const plan = planMigration(source.text, { pgVersion: options.pgVersion, noTransaction: source.noTransaction ?? false });
+      const plan = planMigration(source.text, { pgVersion: options.pgVersion, migration: { path: source.path, ...source.migration } });
       const broken = plan.problems[0];
       if (broken) {
         throw new RehearsalFailure({
@@ -110,12 +117,33 @@ interface FileFailure {
 }
 
 async function runFile(session: DbSession, plan: MigrationPlan, from: number): Promise<FileFailure | undefined> {
-  const single = plan.mode === 'single' && plan.statements.length > 0;
-  if (single) await session.query('BEGIN');
-  let inTransaction = single;
-  let transactionStart = single ? 0 : from;
+  let inTransaction = false;
+  let blockId: number | undefined;
+  let transactionStart = from;
+  const commit = async (last: number): Promise<FileFailure | undefined> => {
+    inTransaction = false;
+    try {
+      await session.query('COMMIT');
+    } catch (error) {
+      if (!isDbError(error)) throw error;
+      return { statement: plan.statements[last]!, error: { message: `COMMIT failed: ${error.message}`, code: error.code }, restartAt: transactionStart };
+    }
+    return undefined;
+  };
   for (let k = from; k < plan.statements.length; k++) {
     const statement = plan.statements[k]!;
+    const transaction = statement.transaction ?? { id: -1 - k, inTransaction: false };
+    // The runner's COMMIT (or the end of a multi-statement query) between two transactions.
+    if (inTransaction && blockId !== transaction.id) {
+      const failure = await commit(k - 1);
+      if (failure) return failure;
+    }
+    if (transaction.inTransaction && !inTransaction && statement.transactionControl !== 'begin') {
+      await session.query('BEGIN');
+      inTransaction = true;
+      blockId = transaction.id;
+      transactionStart = k;
+    }
     try {
       await session.query(statement.text);
     } catch (error) {
@@ -127,20 +155,12 @@ async function runFile(session: DbSession, plan: MigrationPlan, from: number): P
         restartAt: inTransaction ? transactionStart : k,
       };
     }
-    if (statement.transactionControl === 'begin') {
+    if (statement.transactionControl === 'begin' && !inTransaction) {
       inTransaction = true;
+      blockId = transaction.id;
       transactionStart = k;
     }
     if (statement.transactionControl === 'commit' || statement.transactionControl === 'rollback') inTransaction = false;
   }
-  if (inTransaction) {
-    try {
-      await session.query('COMMIT');
-    } catch (error) {
-      if (!isDbError(error)) throw error;
-      const last = plan.statements[plan.statements.length - 1]!;
-      return { statement: last, error: { message: `COMMIT failed: ${error.message}`, code: error.code }, restartAt: transactionStart };
-    }
-  }
-  return undefined;
+  return inTransaction ? commit(plan.statements.length - 1) : undefined;
 }

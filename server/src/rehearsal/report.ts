@@ -20,7 +20,11 @@ export interface RehearsalReport {
   skippedSizes: Array<{ rows: number; reason: string }>;
   /** Production row counts per table (--rows), schema-qualified; null when none was given. */
   target: Record<string, number> | null;
-  transaction: { mode: 'single' | 'per-statement'; reason: string };
+  /**
+   * The transactions the migration ran in, as the analysis core plans them for its runner (`lockstep explain` shows
+   * the same): 'single' = one for every statement; `runner` = the migration tool it was planned for.
+   */
+  transaction: { mode: 'single' | 'per-statement'; reason: string; runner?: string };
   /** Earlier migrations replayed before the target, in run order. */
   replayed: string[];
   seeding: SeedingReport[];
@@ -38,8 +42,77 @@ export interface RehearsalReport {
   error: RehearsalProblem | null;
   notes: string[];
   durationMs: number;
-  /** Concurrent workload simulation (--workload) is not implemented yet. */
-  contention: null;
+  /** Simulated concurrent traffic (--workload): what it waited for, and the lock queue demo; null without --workload. */
+  contention: ContentionReport | null;
+}
+
+/**
+ * What concurrent clients experience while the migration runs (contention.ts). Waits are client-side latencies of
+ * one-row queries, so nearly all of a long one is time spent waiting for a lock.
+ */
+export interface ContentionReport {
+  /** The size (rows of the largest seeded table) the workload ran at: the largest that ran. */
+  size: number;
+  clients: number;
+  /** Queries per second, all clients together (each client waits for its query before sending the next). */
+  ratePerSecond: number;
+  /** The clients' statement_timeout: a query waiting longer is cancelled by the server and counted as timed out. */
+  statementTimeoutMs: number;
+  /** The tables the clients query: the existing tables the migration locks. */
+  tables: string[];
+  /** The migration run with the workload alongside it (on its own fresh copy; not one of the measured samples). */
+  workload: ContentionRun | null;
+  /** The classic outage: a long transaction holding a plain read lock, the migration queued behind it, and the clients queued behind the migration. */
+  queue: QueueDemo | null;
+  /** Why a part did not run, or what to know about it. */
+  notes: string[];
+}
+
+export interface ContentionRun {
+  /** The migration: how long it took from its first statement to its end, and how it ended. */
+  migration: { ms: number; status: 'completed' | 'failed'; code?: string; message?: string; statement?: number };
+  /** Every query the clients ran while the migration ran (from its start to its end). */
+  all: WorkloadStats;
+  /** Per table and kind of query. */
+  byQuery: Array<WorkloadStats & { table: string; kind: WorkloadKind }>;
+}
+
+export type WorkloadKind = 'read' | 'insert' | 'update';
+
+export interface WorkloadStats {
+  queries: number;
+  /** Slowest query, and the 99th percentile (ms). 0 when no query ran. */
+  maxMs: number;
+  p99Ms: number;
+  /** Cancelled by the clients' statement_timeout (SQLSTATE 57014). */
+  timedOut: number;
+  /** Other failures by SQLSTATE: a deadlock victim is 40P01; each with the first message seen. */
+  errors: Array<{ code: string; count: number; message: string }>;
+}
+
+export interface QueueDemo {
+  /** The table the long transaction reads (and holds AccessShareLock on). */
+  table: string;
+  /** How long the long transaction stays open after the migration starts. */
+  blockerHoldMs: number;
+  runs: QueueRun[];
+}
+
+export interface QueueRun {
+  /** null: no lock_timeout (the file's own SET lock_timeout left out); otherwise the one in effect. */
+  lockTimeoutMs: number | null;
+  /** Where the timeout came from: the file's SET lock_timeout, or Lockstep's recommendation. */
+  lockTimeoutSource: 'none' | 'file' | 'recommended';
+  migration: ContentionRun['migration'];
+  /** How long the migration waited for a lock (sampled). */
+  migrationWaitedMs: number;
+  /** Most client sessions waiting for a lock at one time, and for how long any client waited at most. */
+  maxQueued: number;
+  workload: WorkloadStats;
+  /** Who waited on whom (pg_blocking_pids), each pair once, with when it was first seen and how often. */
+  waits: Array<{ waiter: string; blockedBy: string; firstMs: number; samples: number; waitEvent: string }>;
+  /** Sessions waiting for a lock over time (ms from the migration's start), one point per sample that changed. */
+  timeline: Array<{ ms: number; queued: number; migrationWaiting: boolean }>;
 }
 
 export interface MemoryLimits {
@@ -178,7 +251,7 @@ export interface RehearsalProblem {
 }
 
 export interface RehearsalProgress {
-  phase: 'server' | 'replay' | 'probe' | 'seed' | 'run' | 'skip' | 'estimate' | 'cleanup';
+  phase: 'server' | 'replay' | 'probe' | 'seed' | 'run' | 'skip' | 'workload' | 'estimate' | 'cleanup';
   message: string;
   size?: number;
   statement?: number;

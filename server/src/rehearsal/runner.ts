@@ -3,16 +3,18 @@
  * duration, the relation locks it took and how long they stayed held, rewrites (relfilenode changed), sequential
  * scans, rows affected and WAL written.
  *
- * Transaction semantics
- * - 'single': the whole file in one transaction (what golang-migrate, Flyway, … do by default). A lock taken by
- *   statement k is held until the COMMIT after the last statement, so its hold time is the duration of
- *   statements k…n plus the COMMIT.
- * - 'per-statement': each statement on its own (autocommit), except between the file's own BEGIN and COMMIT.
- *   An autocommit statement that can run in a transaction block is wrapped in BEGIN/COMMIT by us — it takes
- *   the same locks and releases them at the same moment, and the wrapper lets us read pg_locks before they go.
- *   A statement PostgreSQL refuses to run in a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, …: SQLSTATE
- *   25001, raised before it does anything) runs outside one, and its locks are sampled from a second connection
- *   every few milliseconds while it runs (a lower bound: a lock held between two samples can be missed).
+ * Transaction semantics: each statement says which transaction it runs in (`transaction`, from the analysis
+ * core's plan — see migration-plan.ts), and the runner reproduces exactly that:
+ * - statements of one transaction block (the migration runner's, the implicit one of a multi-statement query, the
+ *   file's own BEGIN … COMMIT) run inside one BEGIN … COMMIT: a lock taken by statement k is held until the COMMIT
+ *   after the block's last statement, so its hold time is the duration of statements k…n plus the COMMIT. A
+ *   statement PostgreSQL refuses inside a block (SQLSTATE 25001) fails there, as it would in production;
+ * - a statement on its own (autocommit) that can run in a transaction block is wrapped in BEGIN/COMMIT by us — it
+ *   takes the same locks and releases them at the same moment, and the wrapper lets us read pg_locks before they
+ *   go. One PostgreSQL refuses to run in a block (CREATE INDEX CONCURRENTLY, VACUUM, …: 25001, raised before it
+ *   does anything) runs outside one, and its locks are sampled from a second connection every few milliseconds
+ *   while it runs (a lower bound: a lock held between two samples can be missed).
+ * Statements without `transaction` follow `mode`: 'single' = one block for all, 'per-statement' = each on its own.
  *
  * Measured time excludes our own catalog reads between statements: durations and hold times add up only the
  * statements and COMMITs themselves, as they would run in production.
@@ -34,6 +36,11 @@ export interface RunnableStatement {
   outsideTransaction: boolean;
   /** The file's own transaction control. */
   transactionControl?: 'begin' | 'commit' | 'rollback';
+  /**
+   * The transaction it runs in: statements with the same id share one; `inTransaction` = inside a transaction block
+   * (a BEGIN runs outside the block it opens). Absent: decided by RunOptions.mode.
+   */
+  transaction?: { id: number; inTransaction: boolean };
 }
 
 export interface HeldLock {
@@ -81,7 +88,8 @@ export interface RunOptions {
   driver: DbDriver;
   database: string;
   statements: readonly RunnableStatement[];
-  mode: TransactionMode;
+  /** For statements without `transaction`. */
+  mode?: TransactionMode;
   /** PostgreSQL ≥ 15 can flush statistics on demand, which scan detection outside a transaction needs. */
   canFlushStats: boolean;
   signal?: AbortSignal;
@@ -90,8 +98,8 @@ export interface RunOptions {
   onStart?: (statement: RunnableStatement) => void;
   sampleIntervalMs?: number;
   /**
-   * 'single' mode only: roll the transaction back instead of committing, after `beforeRollback` has looked at the
-   * database as the migration left it. Lets a probe run the migration without needing a copy of the database.
+   * Roll the transaction still open at the end back instead of committing it, after `beforeRollback` has looked at
+   * the database as the migration left it. Lets a probe run a one-transaction migration without a copy of the database.
    */
   rollback?: { beforeRollback: (session: DbSession) => Promise<void> };
   /** Session settings applied before the first statement (SET name = value), e.g. scaled work_mem. */
@@ -102,8 +110,6 @@ export interface RunOutcome {
   runs: StatementRun[];
   /** Index of the statement that failed (its run carries the error); the ones after it did not run. */
   failedAt?: number;
-  /** PostgreSQL refused a statement inside our single transaction (25001): rerun in 'per-statement' mode. */
-  refusedTransactionBlock?: number;
 }
 
 interface Relation {
@@ -266,26 +272,28 @@ export async function runStatements(options: RunOptions): Promise<RunOutcome> {
       return run;
     };
 
+    const planned = (statement: RunnableStatement): { id: number; inTransaction: boolean } =>
+      statement.transaction ?? (options.mode === 'single' ? { id: 0, inTransaction: true } : { id: -1 - statement.index, inTransaction: false });
+    /** The transaction whose block is open on the session, and the last statement run in it. */
+    let blockId: number | undefined;
+    let previous: RunnableStatement | undefined;
+
     try {
       for (const statement of options.statements) {
         options.signal?.throwIfAborted();
-        if (options.mode === 'single') {
-          if (!inTransaction) await begin();
-          const outcome = await inside(statement);
-          if ('refused' in outcome) {
-            await session.query('ROLLBACK');
-            return { runs, refusedTransactionBlock: statement.index };
+        const transaction = planned(statement);
+        // The block of the previous statement's transaction ends before a statement of another one: the runner's
+        // COMMIT, the end of a multi-statement query, or (a BEGIN the file never ends) the runner's next step.
+        if (inTransaction && blockId !== transaction.id && previous) {
+          const commitFailure = await finish(previous.index, 'commit');
+          if (commitFailure) {
+            const lastRun = runs[runs.length - 1];
+            if (lastRun) lastRun.error = { ...commitFailure, message: `COMMIT failed: ${commitFailure.message}` };
+            return { runs, failedAt: previous.index };
           }
-          if (outcome.error) {
-            await finish(statement.index, 'rollback');
-            record(outcome, statement);
-            return { runs, failedAt: statement.index };
-          }
-          record(outcome, statement);
-          continue;
         }
+        previous = statement;
 
-        // per-statement
         if (statement.transactionControl === 'begin' && !inTransaction) {
           const started = performance.now();
           try {
@@ -299,6 +307,7 @@ export async function runStatements(options: RunOptions): Promise<RunOutcome> {
           }
           const run = emptyRun(statement.index, performance.now() - started, 'transaction');
           inTransaction = true;
+          blockId = transaction.id;
           open = [];
           openRuns = [run];
           clock = run.ms;
@@ -321,7 +330,11 @@ export async function runStatements(options: RunOptions): Promise<RunOutcome> {
           if (run.error) return { runs, failedAt: statement.index };
           continue;
         }
-        if (inTransaction) {
+        if (transaction.inTransaction) {
+          if (!inTransaction) {
+            await begin();
+            blockId = transaction.id;
+          }
           const outcome = await inside(statement);
           if ('refused' in outcome || outcome.error) {
             const run = 'refused' in outcome ? refusedRun(statement) : outcome;
@@ -334,6 +347,7 @@ export async function runStatements(options: RunOptions): Promise<RunOutcome> {
         }
         if (!statement.outsideTransaction) {
           await begin();
+          blockId = transaction.id;
           const outcome = await inside(statement);
           if (!('refused' in outcome)) {
             if (outcome.error) {
@@ -358,9 +372,9 @@ export async function runStatements(options: RunOptions): Promise<RunOutcome> {
       }
       if (inTransaction) {
         const last = options.statements[options.statements.length - 1]!;
-        // The file's own BEGIN without COMMIT: psql and most tools commit at the end of the file… or roll back.
-        // A migration tool that wraps the file (mode 'single') commits; so do we.
-        if (options.rollback && options.mode === 'single') {
+        // The runner's transaction ends with its COMMIT. The file's own BEGIN without COMMIT: psql and most tools
+        // commit at the end of the file… or roll back; we commit.
+        if (options.rollback) {
           await options.rollback.beforeRollback(session);
           await finish(last.index, 'rollback');
           return { runs };
@@ -498,9 +512,14 @@ function emptyRun(index: number, ms: number, via: StatementRun['via']): Statemen
 function refusedRun(statement: RunnableStatement): StatementRun {
   const run = emptyRun(statement.index, 0, 'transaction');
   run.error = {
-    message: 'this statement cannot run inside a transaction block, and the file opened one with BEGIN',
+    message:
+      statement.transactionControl === undefined && statement.transaction === undefined
+        ? 'this statement cannot run inside a transaction block, and the file opened one with BEGIN'
+        : 'PostgreSQL refuses to run this statement inside a transaction block, and the migration runs it inside one (the runner’s transaction, a multi-statement query, or the file’s BEGIN)',
     code: '25001',
-    hint: 'Move it out of the BEGIN … COMMIT block (or into a migration file of its own).',
+    hint:
+      'It fails like this in production too. Move it into a migration of its own that runs without a transaction ' +
+      '(goose: -- +goose NO TRANSACTION; dbmate: transaction:false; Flyway: its own script), or out of the BEGIN … COMMIT block.',
   };
   return run;
 }

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isDbError, pgDriver, redactUrl, type DbDriver, type DbSession } from './driver.js';
-import { DEFAULT_PG_MAJOR, resolvePostgresBinaries, startEmbeddedPostgres } from './embedded-server.js';
+import { startEmbeddedPostgres } from './embedded-server.js';
 
 /** The part of an embedded server a rehearsal uses (what startEmbeddedPostgres returns). */
 export interface EmbeddedServerHandle {
@@ -273,21 +273,11 @@ export class RehearsalServer {
 }
 
 /**
- * Starts the embedded server for `pgVersion`. The binaries are checked first so a missing major fails with the
- * install hint before anything starts; startEmbeddedPostgres reads the major from LOCKSTEP_PG, which is set for
- * the duration of the call only.
+ * Starts the embedded server for `pgVersion` (default: LOCKSTEP_PG, else the shipped major). A major whose
+ * platform package is not installed fails before anything starts, with the npm command that installs it.
  */
-async function startEmbedded(pgVersion: number | undefined): Promise<EmbeddedServerHandle> {
-  if (pgVersion === undefined || pgVersion === DEFAULT_PG_MAJOR && process.env.LOCKSTEP_PG === undefined) return startEmbeddedPostgres();
-  await resolvePostgresBinaries({ major: pgVersion });
-  const previous = process.env.LOCKSTEP_PG;
-  process.env.LOCKSTEP_PG = String(pgVersion);
-  try {
-    return await startEmbeddedPostgres();
-  } finally {
-    if (previous === undefined) delete process.env.LOCKSTEP_PG;
-    else process.env.LOCKSTEP_PG = previous;
-  }
+function startEmbedded(pgVersion: number | undefined): Promise<EmbeddedServerHandle> {
+  return startEmbeddedPostgres(pgVersion !== undefined ? { major: pgVersion } : {});
 }
 
 export function quoteIdent(name: string): string {

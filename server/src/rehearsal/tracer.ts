@@ -13,17 +13,24 @@
  *   We do not keep a list of them: every statement is first tried inside BEGIN, and the server's 25001 — raised
  *   before the statement does anything — sends it here. Such a statement commits internally and releases locks as
  *   it goes, so its locks are sampled from pg_locks (for its pid, every `sampleIntervalMs`) while it runs. To make
- *   it stay long enough to be seen, two blocker sessions are opened first, each in the same database:
+ *   it stay long enough to be seen, three blocker sessions are opened first, each in the same database:
  *     1. a transaction holding SHARE UPDATE EXCLUSIVE on every user table — the statement queues behind it at its
  *        first lock request (VACUUM, CONCURRENTLY forms), so the requested mode is sampled while it waits;
- *     2. a REPEATABLE READ transaction holding a snapshot and ACCESS SHARE on every user table — the CONCURRENTLY
- *        forms wait for it after they have taken their session-level lock ("wait for old snapshots" / "wait for
- *        lockers"), so their granted locks are sampled there.
- *   Each blocker is released as soon as pg_blocking_pids() shows the statement waiting on it (or after
- *   `blockerHoldMs`), then sampling continues until the statement ends.
- *   What sampling can miss: locks taken and released between two samples outside those two wait points — e.g.
- *   the brief ACCESS EXCLUSIVE lock DROP INDEX CONCURRENTLY takes on the index in its last phase, the ROW
- *   EXCLUSIVE locks VACUUM takes on indexes, anything a statement on tiny tables does in < sampleIntervalMs.
+ *     2. a transaction holding ACCESS EXCLUSIVE on every user index (not their tables), one savepoint per index —
+ *        a statement that then locks indexes (VACUUM: ROW EXCLUSIVE on each, in oid order) waits at each one in
+ *        turn with its table lock held, and only the index it waits for is let go, so every index is sampled at
+ *        the mode asked for, however loaded the machine (a VACUUM (ANALYZE) sampled under load once showed only
+ *        its ANALYZE phase's ACCESS SHARE);
+ *     3. a REPEATABLE READ transaction holding a snapshot and ACCESS SHARE on every user table (and on their
+ *        indexes once blocker 2 is gone) — the CONCURRENTLY forms wait for it after they have taken their
+ *        session-level lock ("wait for old snapshots" / "wait for lockers"), so their granted locks are sampled
+ *        there.
+ *   Each blocker is released as soon as pg_blocking_pids() shows the statement waiting on it, or on a later one
+ *   (or after `blockerHoldMs`), then sampling continues until the statement ends. Per relation the strongest mode
+ *   seen in any sample is kept.
+ *   What sampling can miss: locks taken and released between two samples outside those wait points — e.g. the
+ *   brief ACCESS EXCLUSIVE lock DROP INDEX CONCURRENTLY takes on the index in its last phase (relay
+ *   blockers — ACCESS SHARE holders opened each time it waits on the last blocker — usually catch it), anything a statement on tiny tables does in < sampleIntervalMs.
  *   A monitor trace is therefore a lower bound; it reports both granted locks and locks it saw being waited for
  *   (a waited-for mode is the mode the statement is about to hold).
  *
@@ -71,7 +78,7 @@ export interface StatementTrace {
    * For 'monitor' traces: how many pg_locks samples were taken, and the blockers the statement was seen waiting
    * on, in order — each is a point where its locks were sampled while it stood still.
    */
-  sampling?: { samples: number; blockedBy: Array<'lock' | 'snapshot' | 'relay'> };
+  sampling?: { samples: number; blockedBy: Array<'lock' | 'index' | 'snapshot' | 'relay'> };
   error?: {
     message: string;
     /** SQLSTATE. */
@@ -239,25 +246,36 @@ async function transactionScanCounts(session: DbSession): Promise<Map<string, nu
 
 interface LockSample {
   blocking: number[];
-  locks: Array<{ oid: string; mode: string }>;
+  locks: Array<{ oid: string; mode: string; granted: boolean }>;
 }
 
 const SAMPLE_SQL = `
   SELECT pg_blocking_pids($1) AS blocking,
-         coalesce((SELECT json_agg(json_build_object('oid', l.relation::text, 'mode', l.mode))
+         coalesce((SELECT json_agg(json_build_object('oid', l.relation::text, 'mode', l.mode, 'granted', l.granted))
                    FROM pg_locks l
                    WHERE l.pid = $1 AND l.locktype = 'relation'
                      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())), '[]') AS locks`;
 
-type BlockerKind = 'lock' | 'snapshot' | 'relay';
+type BlockerKind = 'lock' | 'index' | 'snapshot' | 'relay';
 
 interface Blocker {
   kind: BlockerKind;
   session: DbSession;
+  /** 'index' blocker: the indexes still held, in acquisition order, each under its own savepoint. */
+  heldIndexes?: Array<{ oid: string; savepoint: string }>;
 }
 
 /** Most relay blockers opened for one statement — each one is a wait point, so this bounds the run time. */
 const MAX_RELAYS = 6;
+
+/** Plain user indexes, highest oid first, with the tablespace each one is in (for a no-op SET TABLESPACE). */
+const USER_INDEXES_SQL = `
+  SELECT c.oid::text AS oid, format('%I.%I', n.nspname, c.relname) AS name,
+         coalesce(ts.spcname, (SELECT d.spcname FROM pg_tablespace d
+                               WHERE d.oid = (SELECT dattablespace FROM pg_database WHERE datname = current_database()))) AS tablespace
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
+  WHERE c.relkind = 'i' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+  ORDER BY c.oid DESC`;
 
 async function traceFromMonitor(driver: DbDriver, database: string, sql: string, options: TraceOptions): Promise<StatementTrace> {
   const sampleIntervalMs = options.sampleIntervalMs ?? 5;
@@ -269,21 +287,31 @@ async function traceFromMonitor(driver: DbDriver, database: string, sql: string,
     return session;
   };
   try {
-    const [target, monitor, lockSession, snapshotSession] = await Promise.all([connect(), connect(), connect(), connect()]);
+    const [target, monitor, lockSession, indexSession, snapshotSession] = await Promise.all([connect(), connect(), connect(), connect(), connect()]);
     const before = await userRelations(monitor);
     const scansBefore = await flushedScanCounts(target);
     const tables = [...before.values()].filter((r) => r.relkind === 'r' || r.relkind === 'p').map((r) => r.name);
 
-    // The snapshot must be older than anything the statement starts, so it is taken first.
+    // The snapshot must be older than anything the statement starts, so it is taken first. Its table locks are
+    // taken with LOCK TABLE, which (unlike planning a query) opens no index: the index blocker below holds ACCESS
+    // EXCLUSIVE on them. It locks the indexes by planning once the index blocker is gone.
     await snapshotSession.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     await snapshotSession.query('SELECT 1');
-    await holdAccessShare(snapshotSession, tables);
+    if (tables.length > 0) await snapshotSession.query(`LOCK TABLE ${tables.join(', ')} IN ACCESS SHARE MODE`);
+    const heldIndexes = await holdIndexes(indexSession);
     await lockSession.query('BEGIN');
     if (tables.length > 0) await lockSession.query(`LOCK TABLE ${tables.join(', ')} IN SHARE UPDATE EXCLUSIVE MODE`);
     const blockers: Blocker[] = [
       { kind: 'lock', session: lockSession },
+      ...(heldIndexes.length > 0 ? [{ kind: 'index' as const, session: indexSession, heldIndexes }] : []),
       { kind: 'snapshot', session: snapshotSession },
     ];
+    const release = async (blocker: Blocker): Promise<void> => {
+      await blocker.session.query('ROLLBACK');
+      if (blocker.kind === 'index' && blockers.some((b) => b.kind === 'snapshot')) {
+        await holdAccessShare(snapshotSession, tables, { skipBusy: true });
+      }
+    };
     const blockedBy: BlockerKind[] = [];
     let relays = 0;
     let samples = 0;
@@ -307,12 +335,32 @@ async function traceFromMonitor(driver: DbDriver, database: string, sql: string,
     while (!finished) {
       const { rows } = await monitor.query<LockSample>(SAMPLE_SQL, [target.backendPid]);
       const sample = rows[0];
+      // A statement seen waiting on a later blocker has passed the earlier ones' wait points (or never has any):
+      // they are let go at once instead of after blockerHoldMs.
+      const waitedOn = sample ? blockers.findIndex((b) => sample.blocking.includes(b.session.backendPid)) : -1;
+      for (let skipped = 0; skipped < waitedOn; skipped++) await release(blockers.shift()!);
+      const current = blockers[0];
+      const waitingOnCurrent = current !== undefined && waitedOn >= 0;
+      // The index blocker holds ACCESS EXCLUSIVE only because no weaker lock can be taken on an index alone; a
+      // statement it stops on ACCESS SHARE / ROW SHARE (reading an index in passing, e.g. DETACH … CONCURRENTLY)
+      // would not wait there in real life, and catching that passing weak lock, which the statement usually
+      // holds for less than a sample, would only make the trace depend on timing. It is let go at once, unseen.
+      const passingRead =
+        current?.kind === 'index' &&
+        waitingOnCurrent &&
+        sample!.locks.some((l) => !l.granted) &&
+        sample!.locks.every((l) => l.granted || l.mode === 'AccessShareLock' || l.mode === 'RowShareLock');
       if (sample) {
         samples++;
-        seen.push(...sample.locks);
+        seen.push(...(passingRead ? sample.locks.filter((l) => l.granted) : sample.locks));
       }
-      const current = blockers[0];
-      const waitingOnCurrent = current !== undefined && sample !== undefined && sample.blocking.includes(current.session.backendPid);
+      if (passingRead) {
+        blockers.shift();
+        await release(current);
+        blockerSince = performance.now();
+        if (!finished) await sleep(sampleIntervalMs);
+        continue;
+      }
       if (current && waitingOnCurrent) {
         // It has been sampled while waiting here (the sample above), so this wait point has done its job. Before
         // letting go of the last blocker, open a relay so the statement's next conflicting request waits too.
@@ -325,9 +373,23 @@ async function traceFromMonitor(driver: DbDriver, database: string, sql: string,
           blockers.push({ kind: 'relay', session: relay });
         }
       }
+      if (current?.kind === 'index' && waitingOnCurrent && current.heldIndexes) {
+        // Let go of the one index it waits for (and those locked after it, lower oids), keep the rest: a statement
+        // that opens a table's indexes one after another (VACUUM, in oid order) then waits again at the next one,
+        // so each index is sampled at the mode it asks for while the statement holds everything before it.
+        const wanted = new Set(sample!.locks.filter((l) => !l.granted).map((l) => l.oid));
+        const at = current.heldIndexes.findIndex((h) => wanted.has(h.oid));
+        if (at >= 0 && at < current.heldIndexes.length - 1) {
+          await current.session.query(`ROLLBACK TO SAVEPOINT ${current.heldIndexes[at]!.savepoint}`);
+          current.heldIndexes.splice(0, at + 1);
+          blockerSince = performance.now();
+          if (!finished) await sleep(sampleIntervalMs);
+          continue;
+        }
+      }
       if (current && (waitingOnCurrent || performance.now() - blockerSince > blockerHoldMs)) {
-        await current.session.query('ROLLBACK');
         blockers.shift();
+        await release(current);
         blockerSince = performance.now();
       }
       if (!finished) await sleep(sampleIntervalMs);
@@ -356,6 +418,28 @@ async function traceFromMonitor(driver: DbDriver, database: string, sql: string,
 }
 
 /**
+ * In a new transaction on `session`, takes ACCESS EXCLUSIVE on every plain user index — and nothing on their
+ * tables — with a no-op `ALTER INDEX … SET TABLESPACE <its own>`, each under its own savepoint, highest oid first
+ * (so the lowest oid, which PostgreSQL opens first, is the innermost and can be let go alone). A statement that
+ * asks for any lock on an index but ACCESS SHARE / ROW SHARE then waits there, holding its table lock: VACUUM's
+ * ROW EXCLUSIVE on indexes is otherwise taken and dropped within a millisecond or two on a small table, and a
+ * sampler under load can see its ANALYZE phase (ACCESS SHARE on the same indexes) and miss it.
+ */
+async function holdIndexes(session: DbSession): Promise<Array<{ oid: string; savepoint: string }>> {
+  const { rows } = await session.query<{ oid: string; name: string; tablespace: string }>(USER_INDEXES_SQL);
+  await session.query('BEGIN');
+  const held: Array<{ oid: string; savepoint: string }> = [];
+  for (const [n, index] of rows.entries()) {
+    const savepoint = `lockstep_index_${n}`;
+    await session.query(`SAVEPOINT ${savepoint}`);
+    await session.query(`ALTER INDEX ${index.name} SET TABLESPACE ${quoteIdent(index.tablespace)}`);
+    held.push({ oid: index.oid, savepoint });
+  }
+  // Innermost (lowest oid) first: the order the statement is expected to ask for them in.
+  return held.reverse();
+}
+
+/**
  * In the session's open transaction, takes ACCESS SHARE on every table and — by planning a query on it, which
  * opens (and locks) all its indexes — on every index, and keeps them until the transaction ends. Anything that
  * then wants an ACCESS EXCLUSIVE lock on one of them, or waits for all lockers of a table, has to wait.
@@ -381,25 +465,49 @@ async function holdAccessShare(session: DbSession, tables: string[], options: { 
 }
 
 /**
- * Cumulative sequential-scan counts per user table, after making `session` flush its pending statistics: since
- * PostgreSQL 15 a backend flushes at most once a second when idle, and a statement that commits internally is
- * not visible in pg_stat_xact_*. pg_stat_force_next_flush() makes the flush happen before the server answers.
+ * Cumulative sequential-scan counts per user table, after making `session`'s own counts visible.
+ * - PostgreSQL 15+: a backend flushes at most once a second when idle, and a statement that commits internally is
+ *   not visible in pg_stat_xact_*. pg_stat_force_next_flush() makes the flush happen before the server answers.
+ * - Before 15 the counts travel to the statistics collector: a backend sends them when it goes idle, but at most
+ *   every PGSTAT_STAT_INTERVAL (500 ms) and with no later retry, and a reader accepts a stats file up to 500 ms old.
+ *   So: wait out the interval, run a trivial query (the backend reports as it goes idle after it), wait for a file
+ *   written after that report, then read (each autocommit query reads a fresh stats snapshot). Counters only grow,
+ *   so a second read later keeps the larger count in case the collector was slow under load.
  */
 async function flushedScanCounts(session: DbSession): Promise<Map<string, number>> {
-  await session.query('SELECT pg_stat_force_next_flush()');
-  const { rows } = await session.query<{ oid: string; scans: string }>(
-    'SELECT relid::text AS oid, coalesce(seq_scan, 0)::text AS scans FROM pg_stat_user_tables',
-  );
-  return new Map(rows.map((row) => [row.oid, Number(row.scans)]));
+  const read = async (): Promise<Map<string, number>> => {
+    const { rows } = await session.query<{ oid: string; scans: string }>(
+      'SELECT relid::text AS oid, coalesce(seq_scan, 0)::text AS scans FROM pg_stat_user_tables',
+    );
+    return new Map(rows.map((row) => [row.oid, Number(row.scans)]));
+  };
+  if ((await serverMajor(session)) >= 15) {
+    await session.query('SELECT pg_stat_force_next_flush()');
+    return read();
+  }
+  await sleep(PGSTAT_STAT_INTERVAL_MS + 100);
+  await session.query('SELECT 1');
+  await sleep(PGSTAT_STAT_INTERVAL_MS + 100);
+  const first = await read();
+  await sleep(PGSTAT_STAT_INTERVAL_MS + 100);
+  const second = await read();
+  for (const [oid, count] of first) second.set(oid, Math.max(count, second.get(oid) ?? 0));
+  return second;
 }
+
+/** PostgreSQL's PGSTAT_STAT_INTERVAL before 15 (pgstat.h): the minimum time between a backend's stats reports. */
+const PGSTAT_STAT_INTERVAL_MS = 500;
 
 async function withDatabaseCopy<T>(driver: DbDriver, source: string, maintenanceDatabase: string, fn: (copy: string) => Promise<T>): Promise<T> {
   const copy = `${source.slice(0, 40)}_lstrace_${randomBytes(4).toString('hex')}`;
   const admin = await driver.connect(maintenanceDatabase);
   try {
+    const major = await serverMajor(admin);
     try {
-      // FILE_COPY: the copy is a throwaway of a small fixture; copying files beats WAL-logging every block.
-      await admin.query(`CREATE DATABASE ${quoteIdent(copy)} TEMPLATE ${quoteIdent(source)} STRATEGY FILE_COPY`);
+      // FILE_COPY: the copy is a throwaway of a small fixture; copying files beats WAL-logging every block. STRATEGY
+      // is a PostgreSQL 15 option; before 15 FILE_COPY is the only behaviour, so the clause is left out there.
+      const strategy = major >= 15 ? ' STRATEGY FILE_COPY' : '';
+      await admin.query(`CREATE DATABASE ${quoteIdent(copy)} TEMPLATE ${quoteIdent(source)}${strategy}`);
     } catch (error) {
       throw new Error(
         `could not copy database "${source}" to trace a statement that runs outside a transaction block: ${describeError(error)}. ` +
@@ -407,11 +515,44 @@ async function withDatabaseCopy<T>(driver: DbDriver, source: string, maintenance
         { cause: error },
       );
     }
-    return await fn(copy);
+    try {
+      return await fn(copy);
+    } finally {
+      await dropDatabaseForce(admin, copy, major).catch(() => undefined);
+    }
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(copy)} WITH (FORCE)`).catch(() => undefined);
     await admin.close();
   }
+}
+
+/**
+ * DROP DATABASE that does not wait for (or fail on) sessions still connected to it. `WITH (FORCE)` exists from
+ * PostgreSQL 13; before it the sessions are terminated first (there is no race: nothing reconnects to a
+ * throwaway database).
+ */
+export async function dropDatabaseForce(admin: DbSession, database: string, major: number): Promise<void> {
+  if (major >= 13) {
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+    return;
+  }
+  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  // pg_terminate_backend only signals; a terminated backend leaves pg_stat_activity (and the database) a moment later.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}`);
+      return;
+    } catch (error) {
+      // 55006 object_in_use: "database … is being accessed by other users" — a terminated session not yet gone.
+      if (!(isDbError(error) && error.code === '55006') || attempt >= 50) throw error;
+      await sleep(20);
+    }
+  }
+}
+
+/** The server's major version (server_version_num / 10000: 120022 → 12). */
+export async function serverMajor(session: DbSession): Promise<number> {
+  const { rows } = await session.query<{ major: number }>("SELECT current_setting('server_version_num')::int / 10000 AS major");
+  return rows[0]!.major;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -21,15 +21,19 @@ export function codeServerEntry(): { entry: string; version: string } {
   return { entry: join(installDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js'), version };
 }
 
-/** The .vsix `npm run package` made, refusing one older than the bundles in dist/ (it would test stale code). */
-export function packagedVsix(): string {
+/**
+ * The .vsix `npm run package` made (or, with a target, `npm run package:<target>`: the one carrying that platform's
+ * PostgreSQL), refusing one older than the bundles in dist/ (it would test stale code).
+ */
+export function packagedVsix(target?: string): string {
   const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  const vsix = join(repoRoot, `lockstep-${version}.vsix`);
-  if (!existsSync(vsix)) throw new Error(`${vsix} does not exist: run \`npm run package\` (\`npm run test:e2e\` does)`);
+  const vsix = join(repoRoot, target === undefined ? `lockstep-${version}.vsix` : `lockstep-${target}-${version}.vsix`);
+  const script = target === undefined ? 'npm run package' : `npm run package:${target}`;
+  if (!existsSync(vsix)) throw new Error(`${vsix} does not exist: run \`${script}\` (\`npm run test:e2e\` does)`);
   for (const bundle of ['client.js', 'server.js']) {
     const built = join(repoRoot, 'dist', bundle);
     if (existsSync(built) && statSync(built).mtimeMs > statSync(vsix).mtimeMs + 1000) {
-      throw new Error(`${vsix} is older than ${built}: run \`npm run package\` again (\`npm run test:e2e\` does)`);
+      throw new Error(`${vsix} is older than ${built}: run \`${script}\` again (\`npm run test:e2e\` does)`);
     }
   }
   return vsix;
@@ -53,6 +57,10 @@ const USER_SETTINGS = {
   'git.enabled': false,
   // Lockstep: diagnostics right away, so the test waits for analysis rather than for a debounce.
   'lockstep.diagnosticsDelayMs': 0,
+  // Lockstep: a rehearsal of a few thousand rows, one run per size, so the rehearsal check takes seconds.
+  'lockstep.rehearsal.sizes': [1000, 3000],
+  'lockstep.rehearsal.rows': { orders: 1_000_000 },
+  'lockstep.rehearsal.repeat': 1,
 };
 
 export class CodeServer {

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserServer, type FrameLocator, type Page } from 'playwright-core';
 import { groupMembers } from '../support/process-group';
 
 const CHROMIUM = process.env.LOCKSTEP_E2E_CHROMIUM ?? '/usr/bin/chromium';
@@ -109,17 +109,108 @@ export class Workbench {
    * (Show or Focus Hover, Ctrl+K Ctrl+I); returns the hover's text once it contains `waitFor`.
    */
   async hoverAt(line: number, column: number, waitFor: string): Promise<string> {
-    await this.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-    await this.page.keyboard.press('Control+G');
-    await this.page.locator('.quick-input-widget input').waitFor();
-    await this.page.keyboard.type(`${line}:${column}`);
-    await this.page.keyboard.press('Enter');
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await this.goTo(line, column);
     await this.page.keyboard.press('Control+K');
     await this.page.keyboard.press('Control+I');
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: waitFor });
     await hover.first().waitFor();
     return hover.first().innerText();
+  }
+
+  /** Puts the cursor at 1-based `line`:`column` of the active editor with Go to Line (Ctrl+G). */
+  async goTo(line: number, column: number): Promise<void> {
+    // The active group's editor: with a webview beside it, the first editor on the page may be another file.
+    await this.page.locator('.editor-group-container.active .editor-instance .monaco-editor .view-lines').first().click();
+    await this.page.keyboard.press('Control+G');
+    await this.page.locator('.quick-input-widget input').waitFor();
+    await this.page.keyboard.type(`${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
+  /** Opens the Quick Fix menu at the cursor (Ctrl+.) and returns its entries once one contains `waitFor`. */
+  async quickFixes(waitFor: string): Promise<string[]> {
+    await this.page.keyboard.press('Control+.');
+    const rows = this.page.locator('.action-widget .monaco-list-row');
+    await rows.filter({ hasText: waitFor }).first().waitFor();
+    return (await rows.allInnerTexts()).map((t) => t.trim());
+  }
+
+  /** Applies the entry of the open Quick Fix menu whose text contains `title`, and waits for the menu to close. */
+  async applyQuickFix(title: string): Promise<void> {
+    // From the keyboard: the menu lays a pointer-blocking layer over the page while it opens, which eats clicks.
+    const focused = this.page.locator('.action-widget .monaco-list-row.focused');
+    const count = await this.page.locator('.action-widget .monaco-list-row').count();
+    for (let step = 0; step <= count; step++) {
+      if ((await focused.innerText()).includes(title)) {
+        await this.page.keyboard.press('Enter');
+        await this.page.locator('.action-widget').waitFor({ state: 'hidden' });
+        return;
+      }
+      await this.page.keyboard.press('ArrowDown');
+    }
+    throw new Error(`no entry of the Quick Fix menu contains "${title}"`);
+  }
+
+  /**
+   * Saves every editor (Save All, Ctrl+K S) and waits until no tab is dirty. VS Code already saves the files a code
+   * action edits (files.refactoring.autoSave, on by default), so this only matters when that is off; callers still
+   * have to wait for the disk, which the save reaches a moment after the tab turns clean.
+   */
+  async saveAll(): Promise<void> {
+    await this.page.keyboard.press('Control+K');
+    await this.page.keyboard.press('S');
+    await this.page.locator('.tab.dirty').first().waitFor({ state: 'detached' });
+  }
+
+  /**
+   * Shows or hides the side bar and the panel. Ctrl+B and Ctrl+J toggle, so the part's visibility is read from the
+   * page first; the side bar is shown with Ctrl+Shift+E (the Explorer), since Ctrl+B can bring back an empty one.
+   */
+  async setLayout(layout: { sideBar: boolean; panel: boolean }): Promise<void> {
+    for (const [part, key, wanted] of [
+      ['.part.sidebar', layout.sideBar ? 'Control+Shift+E' : 'Control+B', layout.sideBar],
+      ['.part.panel', 'Control+J', layout.panel],
+    ] as const) {
+      const locator = this.page.locator(part).first();
+      if ((await locator.isVisible()) === wanted) continue;
+      await this.page.keyboard.press(key);
+      await locator.waitFor({ state: wanted ? 'visible' : 'hidden' });
+    }
+  }
+
+  /** Runs a command from the Command Palette (F1) by its title, e.g. "Lockstep: Rehearse Migration". */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    await this.page.locator('.quick-input-widget input').waitFor();
+    await this.page.keyboard.type(title);
+    await this.page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).waitFor();
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Types `text` into the open input box (a command's prompt) and confirms it with Enter. */
+  async answerInput(text: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(text);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
+  /** The text of the notification toast that contains `text`, once one is shown. */
+  async notification(text: string, timeout = UI_TIMEOUT_MS): Promise<string> {
+    const toast = this.page.locator('.notification-toast', { hasText: text }).first();
+    await toast.waitFor({ timeout });
+    return toast.innerText();
+  }
+
+  /**
+   * The content of the webview panel whose tab title contains `tabTitle`. A webview is an iframe (the host page)
+   * holding another iframe (#active-frame) with the extension's HTML.
+   */
+  async webview(tabTitle: string): Promise<FrameLocator> {
+    await this.page.locator('.tab', { hasText: tabTitle }).first().waitFor();
+    return this.page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
   }
 
   /** Scrolls the open hover with the mouse wheel until the line containing `text` is in view. */

@@ -6,7 +6,7 @@
 -- the result (diagnostics as vim.diagnostic holds them, raw request results, the server's capabilities and exit)
 -- is written as JSON to spec.output. Neovim always quits: :cquit when anything failed, with the error in the result.
 -- A new check (code actions, …) is one more entry in spec.requests, not a change here.
-local result = { diagnostics = {}, publishCounts = {}, requests = {} }
+local result = { diagnostics = {}, publishCounts = {}, requests = {}, fixes = {} }
 local spec
 
 local function write_result()
@@ -103,6 +103,42 @@ local function main()
       result = response and response.result or vim.NIL,
       error = response and response.err or (response == nil and (reason or 'no response') or vim.NIL),
     })
+  end
+
+  -- A quick fix as a user applies one: the diagnostic's code actions, the preferred one applied by Neovim's own
+  -- vim.lsp.util.apply_workspace_edit (CreateFile included), then every changed buffer written.
+  for _, fix in ipairs(spec.fixes or {}) do
+    local bufnr = buffers[fix.file]
+    if bufnr == nil then error('fix for a file that is not open: ' .. fix.file, 0) end
+    -- Neovim 0.7 keeps only code/codeDescription of the LSP diagnostic, so it is rebuilt from vim.diagnostic's
+    -- fields. Its columns are bytes: the fix's file must be ASCII, where bytes and UTF-16 units agree.
+    local diagnostic = nil
+    for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+      local lsp = (d.user_data or {}).lsp or {}
+      if (d.code or lsp.code) == fix.rule then
+        diagnostic = {
+          range = { start = { line = d.lnum, character = d.col }, ['end'] = { line = d.end_lnum, character = d.end_col } },
+          severity = d.severity,
+          code = d.code or lsp.code,
+          source = d.source,
+          message = d.message,
+        }
+      end
+    end
+    if diagnostic == nil then error('no ' .. fix.rule .. ' diagnostic in ' .. fix.file, 0) end
+    local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, range = diagnostic.range, context = { diagnostics = { diagnostic } } }
+    local response, reason = client.request_sync('textDocument/codeAction', params, math.max(deadline - vim.loop.now(), 1), bufnr)
+    if response == nil or response.err ~= nil then
+      error('textDocument/codeAction failed: ' .. vim.inspect(response and response.err or reason), 0)
+    end
+    local chosen = nil
+    for _, action in ipairs(response.result or {}) do
+      if chosen == nil and action.isPreferred and action.edit ~= nil then chosen = action end
+    end
+    if chosen == nil then error('no preferred code action with an edit for ' .. fix.rule .. ' in ' .. fix.file, 0) end
+    vim.lsp.util.apply_workspace_edit(chosen.edit, client.offset_encoding)
+    vim.cmd('silent wall')
+    table.insert(result.fixes, { file = fix.file, rule = fix.rule, title = chosen.title })
   end
 
   -- shutdown + exit, as on :qall; the exit code proves the server honours the protocol's shutdown.

@@ -23,6 +23,8 @@ export interface NeovimSpec {
   rootDir: string;
   initOptions: Record<string, unknown>;
   requests?: NeovimRequest[];
+  /** After the requests: ask for the code actions of the `rule` diagnostic in `file`, apply the preferred one, :wall. */
+  fixes?: Array<{ file: string; rule: string }>;
   timeoutMs?: number;
 }
 
@@ -45,6 +47,8 @@ export interface NeovimResult {
   diagnostics: Record<string, NeovimDiagnostic[]>;
   publishCounts: Record<string, number>;
   requests: { method: string; file: string; position?: Position; range?: NeovimRequest['range']; result: unknown; error: unknown }[];
+  /** One per spec.fixes entry: the title of the code action Neovim applied. */
+  fixes?: Array<{ file: string; rule: string; title: string }>;
   serverExit: { code: number; signal: number };
   error?: string;
 }
@@ -76,6 +80,7 @@ export async function runNeovim(spec: NeovimSpec, workDir: string, artifactsDir:
       initOptions: spec.initOptions,
       files: spec.files,
       requests: spec.requests ?? [],
+      fixes: spec.fixes ?? [],
       timeoutMs,
       output,
     }),

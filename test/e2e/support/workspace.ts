@@ -1,7 +1,7 @@
 // The migration folder every end-to-end test opens, and the CLI's verdict on it: the editors must show what
 // `lockstep lint` and `lockstep explain` say about the same files, so no expected finding is written by hand.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,9 @@ export interface MigrationWorkspace {
 
 export function createMigrationWorkspace(prefix: string): MigrationWorkspace {
   const parent = mkdtempSync(join(tmpdir(), `lockstep-e2e-${prefix}-`));
+  // mkdtemp makes it 0700. Run as root, the embedded PostgreSQL runs as the OS user postgres, who must reach the
+  // binaries of the extension installed under scratch/ (the platform .vsix carries them).
+  chmodSync(parent, 0o755);
   // A project-like name: it is what the editor shows as the folder, screenshots included.
   const root = join(parent, 'orders-service');
   const scratch = join(parent, 'scratch');

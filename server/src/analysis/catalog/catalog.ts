@@ -25,6 +25,13 @@ import { namedRelations } from './references';
 import { CatalogStore, TEMP_SCHEMA } from './store';
 import { isBuiltinType, typeIdentity } from './type-names';
 
+/** A point in a catalog's history (see `Catalog.changedSince`). */
+export interface CatalogMark {
+  readonly writes: number;
+  readonly session: readonly string[];
+  readonly local: readonly string[] | undefined;
+}
+
 export class Catalog {
   private store = new CatalogStore();
 
@@ -54,9 +61,36 @@ export class Catalog {
     return copy;
   }
 
+  /**
+   * A copy for a look-ahead (apply a statement to see what it would do) that is dropped before this catalog changes
+   * again: unlike `clone`, this catalog keeps owning its maps, so its next write does not copy them all.
+   */
+  scratchClone(): Catalog {
+    const copy = new Catalog();
+    copy.store = this.store.fork(true);
+    return copy;
+  }
+
   /** Ends the current transaction: SET LOCAL search_path stops applying. Call between migration files. */
   endTransaction(): void {
     this.store.localSearchPath = undefined;
+  }
+
+  /**
+   * Whether the catalog changed since `mark` (from an earlier call): lets the analyzer tell in O(1) that a statement
+   * left the schema as it was. Search paths are replaced, never mutated, so identity tells a change.
+   */
+  changedSince(mark: CatalogMark | undefined): boolean {
+    return (
+      mark === undefined ||
+      mark.writes !== this.store.writeCount() ||
+      mark.session !== this.store.sessionSearchPath ||
+      mark.local !== this.store.localSearchPath
+    );
+  }
+
+  mark(): CatalogMark {
+    return { writes: this.store.writeCount(), session: this.store.sessionSearchPath, local: this.store.localSearchPath };
   }
 
   get searchPath(): readonly string[] {

@@ -6,6 +6,8 @@
 export class CowMap<K, V> {
   private map: Map<K, V>;
   private owned: boolean;
+  /** How many writes this map has taken: lets a caller tell cheaply whether a statement changed the catalog. */
+  writes = 0;
 
   constructor(map: Map<K, V> = new Map(), owned = true) {
     this.map = map;
@@ -37,19 +39,25 @@ export class CowMap<K, V> {
   }
 
   set(key: K, value: V): void {
+    this.writes++;
     this.own();
     this.map.set(key, value);
   }
 
   delete(key: K): boolean {
     if (!this.map.has(key)) return false;
+    this.writes++;
     this.own();
     return this.map.delete(key);
   }
 
-  /** A copy sharing storage with this map; whichever side writes first pays for the copy. */
-  fork(): CowMap<K, V> {
-    this.owned = false;
+  /**
+   * A copy sharing storage with this map; whichever side writes first pays for the copy. `scratch`: the copy is
+   * thrown away before this map is written again (a look-ahead), so this side keeps owning its storage — otherwise
+   * its next write would copy the whole map, once per look-ahead.
+   */
+  fork(scratch = false): CowMap<K, V> {
+    if (!scratch) this.owned = false;
     return new CowMap(this.map, false);
   }
 

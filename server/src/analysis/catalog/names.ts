@@ -15,8 +15,28 @@ export function quoteIdentifier(name: string): string {
 
 /** The catalog's key for a schema-qualified object: `public.users`, `app."Users"`, `public."user"`. */
 export function qualifiedKey(schema: string, name: string): string {
-  return qualify(schema, name);
+  // Every catalog lookup builds keys, one per schema of search_path: quoting (a regex, and a keyword scan for
+  // names without digits) was ~12 % of a cold analysis. The key depends only on the two strings, so it is
+  // remembered; the cache is dropped whole when it grows past KEY_CACHE_LIMIT, which bounds its memory.
+  let bySchema = keyCache.get(schema);
+  if (!bySchema) keyCache.set(schema, (bySchema = new Map()));
+  let key = bySchema.get(name);
+  if (key === undefined) {
+    if (++keyCacheSize > KEY_CACHE_LIMIT) {
+      keyCache.clear();
+      keyCache.set(schema, bySchema);
+      bySchema.clear();
+      keyCacheSize = 1;
+    }
+    key = qualify(schema, name);
+    bySchema.set(name, key);
+  }
+  return key;
 }
+
+const KEY_CACHE_LIMIT = 50_000;
+const keyCache = new Map<string, Map<string, string>>();
+let keyCacheSize = 0;
 
 /**
  * Splits `a.b`, `"A"."b.c"`, `users` into identifiers. Unquoted parts fold to lower case (ASCII only, as

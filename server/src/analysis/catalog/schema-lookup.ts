@@ -86,6 +86,9 @@ export function catalogSchemaLookup(catalog: Catalog, options: SchemaLookupOptio
     parentOf(table: string): string | undefined {
       return catalog.parentOf(table)?.key;
     },
+    inheritorsOf(table: string): string[] {
+      return catalog.inheritorsOf(table).map((c) => c.key);
+    },
     sequencesOf(table: string): string[] {
       return catalog.ownedSequences(table).map((s) => s.key);
     },
@@ -158,8 +161,10 @@ export function catalogSchemaLookup(catalog: Catalog, options: SchemaLookupOptio
         .map((r) => r.key);
     },
     relationsCreatedBy(statement: Node): Array<{ name: string; kind: RelationKind; table?: string }> {
-      // Replayed on a copy-on-write clone, so the names are exactly those the catalog will give the objects.
-      const after = catalog.clone();
+      // Replayed on a copy-on-write clone, so the names are exactly those the catalog will give the objects. A
+      // scratch clone: it is dropped before the catalog applies the statement (a plain clone would make that apply
+      // copy every map of the catalog, for every CREATE — quadratic in the file).
+      const after = catalog.scratchClone();
       const { touched } = after.apply(statement, { statement: -1, textHash: '' });
       const created = new Map<string, { name: string; kind: RelationKind; table?: string }>();
       const addIndex = (key: string): void => {

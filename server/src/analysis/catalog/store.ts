@@ -37,6 +37,23 @@ export class CatalogStore {
     private readonly constraintNames = new CowMap<string, number>(),
   ) {}
 
+  /**
+   * Grows with every write to the store's maps: equal before and after a statement (with the same search paths)
+   * means the statement left the catalog as it was.
+   */
+  writeCount(): number {
+    return (
+      this.relations.writes +
+      this.indexOwner.writes +
+      this.types.writes +
+      this.functions.writes +
+      this.schemas.writes +
+      this.extensions.writes +
+      this.revisions.writes +
+      this.constraintNames.writes
+    );
+  }
+
   /** Stores a relation record; every relation write goes through here to keep the constraint-name index. */
   setRelation(rel: Relation): void {
     const old = this.relations.get(rel.key);
@@ -63,18 +80,19 @@ export class CatalogStore {
     }
   }
 
-  fork(): CatalogStore {
+  /** See CowMap.fork for `scratch`. */
+  fork(scratch = false): CatalogStore {
     return new CatalogStore(
-      this.relations.fork(),
-      this.indexOwner.fork(),
-      this.types.fork(),
-      this.functions.fork(),
-      this.schemas.fork(),
-      this.extensions.fork(),
-      this.revisions.fork(),
+      this.relations.fork(scratch),
+      this.indexOwner.fork(scratch),
+      this.types.fork(scratch),
+      this.functions.fork(scratch),
+      this.schemas.fork(scratch),
+      this.extensions.fork(scratch),
+      this.revisions.fork(scratch),
       this.sessionSearchPath,
       this.localSearchPath,
-      this.constraintNames.fork(),
+      this.constraintNames.fork(scratch),
     );
   }
 
@@ -85,6 +103,14 @@ export class CatalogStore {
   /** Schemas searched for an unqualified name; `$user` is skipped because the role is not known statically. */
   searchSchemas(): string[] {
     return this.searchPath.filter((s) => s !== '$user' && s !== TEMP_SCHEMA);
+  }
+
+  /** TEMP_SCHEMA then searchSchemas(): where relation names are looked up; shared per search_path array. */
+  private relationSchemas(): readonly string[] {
+    const path = this.searchPath;
+    let schemas = relationSchemasByPath.get(path);
+    if (!schemas) relationSchemasByPath.set(path, (schemas = [TEMP_SCHEMA, ...this.searchSchemas()]));
+    return schemas;
   }
 
   /**
@@ -103,7 +129,7 @@ export class CatalogStore {
       const key = qualifiedKey(schema, name);
       return this.relations.has(key) ? key : undefined;
     }
-    for (const s of [TEMP_SCHEMA, ...this.searchSchemas()]) {
+    for (const s of this.relationSchemas()) {
       const key = qualifiedKey(s, name);
       if (this.relations.has(key)) return key;
     }
@@ -115,7 +141,7 @@ export class CatalogStore {
       const key = qualifiedKey(schema, name);
       return this.indexOwner.has(key) ? key : undefined;
     }
-    for (const s of [TEMP_SCHEMA, ...this.searchSchemas()]) {
+    for (const s of this.relationSchemas()) {
       const key = qualifiedKey(s, name);
       if (this.indexOwner.has(key)) return key;
     }
@@ -148,7 +174,7 @@ export class CatalogStore {
 
   splitName(name: RelationName): [string | undefined, string] | undefined {
     if (typeof name !== 'string') return [(name as RangeVar).schemaname || undefined, (name as RangeVar).relname ?? ''];
-    const parts = parseQualifiedName(name);
+    const parts = parsedName(name);
     if (!parts || parts.length === 0 || parts.length > 3) return undefined;
     // database.schema.name: the database part is ignored, as PostgreSQL does for the current database.
     return parts.length === 1 ? [undefined, parts[0]!] : [parts[parts.length - 2], parts[parts.length - 1]!];
@@ -205,6 +231,23 @@ export class CatalogStore {
   revision(revisionKey: string): string {
     return this.revisions.get(revisionKey) ?? '';
   }
+}
+
+/**
+ * parseQualifiedName of names the catalog is asked about (the lock model asks by key string, many times per
+ * statement); bounded like qualifiedKey's cache. The arrays are shared: callers only read them.
+ */
+/** search_path arrays are replaced, never changed, so they can key what is derived from them. */
+const relationSchemasByPath = new WeakMap<readonly string[], readonly string[]>();
+
+const parsedNames = new Map<string, readonly string[] | undefined>();
+
+function parsedName(name: string): readonly string[] | undefined {
+  if (parsedNames.has(name)) return parsedNames.get(name);
+  if (parsedNames.size >= 50_000) parsedNames.clear();
+  const parts = parseQualifiedName(name);
+  parsedNames.set(name, parts);
+  return parts;
 }
 
 /**

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_FRAMEWORKS, formatProblem, parseConfig, resolveSeverity, RULE_SETTINGS, TRANSACTION_OVERRIDES, type ConfigParse } from './config';
+import {
+  CONFIG_FRAMEWORKS,
+  formatProblem,
+  parseConfig,
+  resolveSeverity,
+  RULE_SETTINGS,
+  TRANSACTION_OVERRIDES,
+  validateStatsFile,
+  type ConfigParse,
+  type ConfigProblem,
+} from './config';
 import { formatDuration, parseDuration } from './durations';
 
 const knownRules = ['create-index-nonconcurrent', 'missing-lock-timeout', 'unused-ignore'];
@@ -18,7 +28,7 @@ describe('lockstep.json', () => {
       framework: 'goose',
       migrations: ['db/migrations'],
       rules: { 'create-index-nonconcurrent': 'error', 'missing-lock-timeout': 'off' },
-      tables: { orders: { rows: 50_000_000 }, 'app."Order"': {} },
+      tables: { orders: { rows: 50_000_000, bytes: 12_000_000_000 }, 'app."Order"': {} },
       statsFile: 'stats.json',
       lockTimeout: '2s',
       statementTimeout: '5min',
@@ -27,6 +37,7 @@ describe('lockstep.json', () => {
     const result = parseConfig(text, { knownRules });
     expect(result.ok).toBe(true);
     if (result.ok) expect(result.config.rules).toEqual({ 'create-index-nonconcurrent': 'error', 'missing-lock-timeout': 'off' });
+    if (result.ok) expect(result.config.tables).toEqual({ orders: { rows: 50_000_000, bytes: 12_000_000_000 }, 'app."Order"': {} });
   });
 
   it('names the JSON path, the value and what to write for each invalid setting', () => {
@@ -34,7 +45,7 @@ describe('lockstep.json', () => {
       pgVersion: 9,
       framwork: 'goose',
       rules: { 'create-index-nonconcurent': 'error', 'missing-lock-timeout': 'loud' },
-      tables: { orders: { rows: -1, size: 3 } },
+      tables: { orders: { rows: -1, size: 3, byte: 1 }, users: { bytes: '1 GB' } },
       lockTimeout: '2 seconds',
       statementTimeout: '0',
       transaction: 'always',
@@ -44,8 +55,10 @@ describe('lockstep.json', () => {
       '$.pgVersion: expected a PostgreSQL major version from 12 to 18 (a number, e.g. 16), got 9',
       '$.rules["create-index-nonconcurent"]: unknown rule "create-index-nonconcurent" (did you mean "create-index-nonconcurrent"?); the rules are listed in docs/rules/README.md',
       '$.rules["missing-lock-timeout"]: expected "off", "info", "warning" or "error", got "loud"',
-      '$.tables.orders.size: unknown table fact "size"; only "rows" is read',
+      '$.tables.orders.size: unknown table fact "size"; the facts are "rows" (row count) and "bytes" (size on disk)',
+      '$.tables.orders.byte: unknown table fact "byte" (did you mean "bytes"?); the facts are "rows" (row count) and "bytes" (size on disk)',
       '$.tables.orders.rows: expected a row count ≥ 0, got -1',
+      '$.tables.users.bytes: expected a size in bytes ≥ 0, got "1 GB"',
       '$.lockTimeout: unknown unit "seconds" in "2 seconds"; use us, ms, s, min, h or d',
       '$.statementTimeout: "0" means no limit; give the longest acceptable value, e.g. "2s"',
       '$.transaction: expected "per-file" (the runner wraps each file in a transaction), "none" (each statement on its own) or "single-query" (the file is sent as one query), got "always"',
@@ -64,6 +77,40 @@ describe('lockstep.json', () => {
   it('resolves severities: configured setting, else the rule default', () => {
     expect(resolveSeverity('missing-lock-timeout', 'warning', { 'missing-lock-timeout': 'off' })).toBe('off');
     expect(resolveSeverity('create-index-nonconcurrent', 'warning', {})).toBe('warning');
+  });
+});
+
+describe('stats files (lockstep stats output)', () => {
+  it('accepts what lockstep stats writes: tables with rows and bytes, when, where from, notes', () => {
+    const problems: ConfigProblem[] = [];
+    const stats = validateStatsFile(
+      {
+        tables: { 'public.orders': { rows: 50_000_000, bytes: 9_000_000_000 }, 'app."Order"': { bytes: 8192 } },
+        collectedAt: '2026-11-22T01:00:00.000Z',
+        server: '17.10',
+        database: 'shop',
+        notes: ['app."Order" has never been analyzed'],
+      },
+      '$',
+      problems,
+    );
+    expect(problems).toEqual([]);
+    expect(stats).toMatchObject({ server: '17.10', database: 'shop', tables: { 'public.orders': { rows: 50_000_000, bytes: 9_000_000_000 } } });
+  });
+
+  it('names what is wrong, with the path inside the stats file', () => {
+    const problems: ConfigProblem[] = [];
+    validateStatsFile({ table: {}, server: 17, notes: 'x' }, '$.statsFile (s.json): $', problems);
+    expect(problems.map(formatProblem)).toEqual([
+      '$.statsFile (s.json): $.table: unknown key "table" (did you mean "tables"?); a stats file holds "tables", "collectedAt", "server", "database", "notes"',
+      '$.statsFile (s.json): $.tables: expected an object of table name → {"rows": number}, e.g. {"orders": {"rows": 50000000}}, got nothing',
+    ]);
+    const more: ConfigProblem[] = [];
+    validateStatsFile({ tables: {}, server: 17, notes: 'x' }, '$', more);
+    expect(more.map(formatProblem)).toEqual(['$.server: expected a string, got 17', '$.notes: expected a list of strings, got "x"']);
+    const notObject: ConfigProblem[] = [];
+    expect(validateStatsFile([], '$', notObject)).toBeUndefined();
+    expect(notObject).toHaveLength(1);
   });
 });
 

@@ -21,9 +21,27 @@ export const TRANSACTION_OVERRIDES: readonly TransactionOverride[] = ['per-file'
 export const RULE_SETTINGS: readonly RuleSetting[] = ['off', 'info', 'warning', 'error'];
 
 export interface TableFacts {
-  /** Estimated row count in production. */
+  /** Estimated row count in production; sizes the severity of rules whose cost grows with the table. */
   rows?: number;
+  /** Size on disk with indexes and TOAST (pg_total_relation_size), as `lockstep stats` records it. Informational. */
+  bytes?: number;
 }
+
+/** A statsFile (`lockstep stats` output): `tables` plus where and when the numbers were taken. */
+export interface StatsFile {
+  tables: Record<string, TableFacts>;
+  /** ISO 8601 time of collection. */
+  collectedAt?: string;
+  /** server_version of the PostgreSQL the numbers come from ("17.2"). */
+  server?: string;
+  /** The database they come from. */
+  database?: string;
+  /** What `lockstep stats` could not measure exactly (never-analyzed tables…), one sentence each. */
+  notes?: string[];
+}
+
+const TABLE_FACTS = ['rows', 'bytes'] as const;
+const STATS_KEYS = ['tables', 'collectedAt', 'server', 'database', 'notes'] as const;
 
 export interface LockstepConfig {
   /** PostgreSQL major the migrations run on. */
@@ -179,16 +197,54 @@ export function validateTables(raw: unknown, path: string, problems: ConfigProbl
     }
     const entry: TableFacts = {};
     for (const key of Object.keys(facts)) {
-      if (key !== 'rows') problems.push({ path: pathOf(at, key), message: `unknown table fact "${key}"; only "rows" is read` });
+      if (!(TABLE_FACTS as readonly string[]).includes(key)) {
+        problems.push({ path: pathOf(at, key), message: `unknown table fact "${key}"${suggest(key, TABLE_FACTS)}; the facts are "rows" (row count) and "bytes" (size on disk)` });
+      }
     }
     if (facts.rows !== undefined) {
       if (typeof facts.rows !== 'number' || !Number.isFinite(facts.rows) || facts.rows < 0) {
         problems.push({ path: pathOf(at, 'rows'), message: `expected a row count ≥ 0, got ${describe(facts.rows)}` });
       } else entry.rows = facts.rows;
     }
+    if (facts.bytes !== undefined) {
+      if (typeof facts.bytes !== 'number' || !Number.isFinite(facts.bytes) || facts.bytes < 0) {
+        problems.push({ path: pathOf(at, 'bytes'), message: `expected a size in bytes ≥ 0, got ${describe(facts.bytes)}` });
+      } else entry.bytes = facts.bytes;
+    }
     tables[name] = entry;
   }
   return tables;
+}
+
+/**
+ * A statsFile's content (already parsed JSON), as `lockstep stats` writes it. `path` prefixes the problems' paths
+ * so they say which file they are about.
+ */
+export function validateStatsFile(raw: unknown, path: string, problems: ConfigProblem[]): StatsFile | undefined {
+  if (!isObject(raw)) {
+    problems.push({ path, message: `expected {"tables": {"orders": {"rows": 50000000}}} as \`lockstep stats\` writes it, got ${describe(raw)}` });
+    return undefined;
+  }
+  for (const key of Object.keys(raw)) {
+    if (!(STATS_KEYS as readonly string[]).includes(key)) {
+      problems.push({ path: pathOf(path, key), message: `unknown key "${key}"${suggest(key, STATS_KEYS)}; a stats file holds ${STATS_KEYS.map((k) => `"${k}"`).join(', ')}` });
+    }
+  }
+  const tables = validateTables(raw.tables, pathOf(path, 'tables'), problems);
+  if (!tables) return undefined;
+  const stats: StatsFile = { tables };
+  for (const key of ['collectedAt', 'server', 'database'] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') problems.push({ path: pathOf(path, key), message: `expected a string, got ${describe(v)}` });
+    else stats[key] = v;
+  }
+  if (raw.notes !== undefined) {
+    if (!Array.isArray(raw.notes) || raw.notes.some((n) => typeof n !== 'string')) {
+      problems.push({ path: pathOf(path, 'notes'), message: `expected a list of strings, got ${describe(raw.notes)}` });
+    } else stats.notes = raw.notes as string[];
+  }
+  return stats;
 }
 
 /** A rule's severity under the configuration: its configured setting, else its default. */

@@ -6,16 +6,15 @@
 import type { Finding, Statement } from '../types';
 import { asNode } from '../node-kinds';
 import { ContextWalker, viewOf } from './statement-context';
-import { layoutOf, type Layout } from './layout';
+import { layoutOf, type Layout, type LayoutInput } from './layout';
 import { place } from './plan';
 import type { Recipe, RecipeContext } from './recipe';
 import { keywordCaseOf } from './sql-text';
-import { DEFAULT_FIX_POLICY, type Fix, type FixInput, type FixPolicy, type TextEdit } from './types';
+import { DEFAULT_FIX_POLICY, type BlockedFix, type Fix, type FixInput, type FixPolicy, type TextEdit } from './types';
 import { ignoreFixes } from './ignore';
 import { recipes } from './recipes';
-import type { MigrationRunInput } from '../transactions/runners';
 
-export type { Fix, FixInput, FixPolicy, NewFile, TextEdit } from './types';
+export type { BlockedFix, Fix, FileEdit, FixInput, FixPolicy, NewFile, TextEdit } from './types';
 export { DEFAULT_FIX_POLICY } from './types';
 
 const layouts = new WeakMap<FixInput, Layout>();
@@ -30,9 +29,11 @@ function layoutFor(input: FixInput): Layout {
   return layout;
 }
 
-function pathFields(input: FixInput): { path?: string; siblings?: readonly string[]; run?: MigrationRunInput; placeAfter?: string } {
+function pathFields(input: FixInput): Pick<LayoutInput, 'path' | 'siblings' | 'run' | 'placeAfter' | 'sqitchPlan' | 'now'> {
   const path = input.path ?? input.options.migration?.path;
   return {
+    ...(input.sqitchPlan ? { sqitchPlan: input.sqitchPlan } : {}),
+    ...(input.now ? { now: input.now } : {}),
     ...(input.options.migration ? { run: input.options.migration } : {}),
     ...(path !== undefined ? { path } : {}),
     ...(input.siblings ? { siblings: input.siblings } : {}),
@@ -77,6 +78,22 @@ export function fixesForStatement(input: FixInput, statementIndex: number): Fix[
     }
   }
   return fixes.sort((a, b) => Number(b.preferred) - Number(a.preferred));
+}
+
+/** The fixes recipes refuse to offer for a statement, with their reasons (see BlockedFix). */
+export function blockedFixesForStatement(input: FixInput, statementIndex: number): BlockedFix[] {
+  const statement = input.analysis.statements[statementIndex];
+  if (!statement?.ast) return [];
+  const applicable = recipes.filter((r) => r.blockers && r.kinds !== 'all' && r.kinds.includes(statement.kind));
+  if (applicable.length === 0) return [];
+  const context = recipeContext(input, statement);
+  if (!context) return [];
+  return applicable.flatMap((r) => r.blockers!(context).map((b) => ({ recipe: r.id, statement: statementIndex, ...b })));
+}
+
+/** Blocked fixes for one finding: those that would have resolved its rule. */
+export function blockedFixesForFinding(input: FixInput, finding: Finding): BlockedFix[] {
+  return blockedFixesForStatement(input, finding.statement).filter((b) => b.resolves.includes(finding.rule));
 }
 
 /** Fixes for one finding: the recipes that resolve its rule, then "ignore" comments. */

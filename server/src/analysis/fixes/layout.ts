@@ -11,6 +11,16 @@
  * - goose `-- +goose NO TRANSACTION` and Flyway `executeInTransaction=false` (`<script>.conf`) split the file and
  *   run each statement on its own, so several non-transactional statements may share a file.
  * - goose, dbmate, Flyway and diesel otherwise wrap each file in a transaction.
+ * - Supabase CLI (`supabase/migrations/<timestamp>_<name>.sql`, forward only): the file's statements and the CLI's
+ *   own insert into its migration history go as one pipelined batch, an implicit transaction; only statements
+ *   matching its pipeline-incompatible patterns (CREATE/DROP INDEX CONCURRENTLY, REINDEX … CONCURRENTLY…) are sent
+ *   on their own (transactions/runners.ts). So a non-transactional phase is possible only when every statement of
+ *   it is such a statement; a backfill that COMMITs per batch can never run there (the batch is a transaction).
+ * - sqitch: a change is `deploy/<change>.sql` + `revert/<change>.sql` + `verify/<change>.sql`, run by psql
+ *   statement by statement (a transaction only where the script writes BEGIN/COMMIT), in the order of the
+ *   changes in sqitch.plan. A change's ID hashes its parent's, so new changes may only be appended after the
+ *   plan's last change: inserted before a deployed change, they would change its ID and sqitch would refuse to go
+ *   on. New phases are therefore offered only when the document's change is the plan's last one.
  * - On failure, every runner retries the failed FILE, never earlier ones: a guard meant to make a retry safe must
  *   sit in the same file as the statement it protects.
  */
@@ -22,11 +32,11 @@ import {
   type MigrationFramework,
 } from '../migrations/ordering';
 import { migrationSections } from '../migrations/sections';
-import { runnerPlan, type MigrationRunInput } from '../transactions/runners';
+import { RUNNER_STANDALONE_PATTERNS, runnerPlan, simplifiedStatementText, type MigrationRunInput } from '../transactions/runners';
 import { planTransactions, type PlanStatement } from '../transactions/plan';
-import type { NewFile } from './types';
+import type { FileEdit, NewFile } from './types';
 
-export type Runner = 'goose' | 'dbmate' | 'golang-migrate' | 'flyway' | 'diesel' | 'prisma' | 'numbered';
+export type Runner = 'goose' | 'dbmate' | 'golang-migrate' | 'flyway' | 'diesel' | 'prisma' | 'supabase' | 'sqitch' | 'numbered';
 
 /** How the runner executes the document's statements. */
 export type DocumentMode =
@@ -66,7 +76,10 @@ export interface Layout {
    * Names and writes the planned files so they run, in order, right after the document. `headerOf` gives each
    * file's header once the names (of the up files, in order) are known.
    */
-  createFiles(planned: readonly PlannedFile[], headerOf?: (index: number, upNames: string[]) => string[]): { files: NewFile[] } | { problem: string };
+  createFiles(
+    planned: readonly PlannedFile[],
+    headerOf?: (index: number, upNames: string[]) => string[],
+  ): { files: NewFile[]; fileEdits?: FileEdit[] } | { problem: string };
 }
 
 export interface LayoutInput {
@@ -79,6 +92,10 @@ export interface LayoutInput {
   statements: readonly PlanStatement[];
   /** Number new files after this migration (created by an earlier fix for the document) instead of the document. */
   placeAfter?: string;
+  /** sqitch: the project's sqitch.plan. */
+  sqitchPlan?: { path: string; text: string };
+  /** Time stamp of new sqitch plan entries. */
+  now?: Date;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -101,10 +118,17 @@ function joinPath(sep: string, ...parts: string[]): string {
 }
 
 /** The name a file is classified by: its base name, or `folder/base` for per-folder layouts (diesel, Prisma). */
-function classificationName(path: string): string {
+function classificationName(path: string, sqitchPlanKnown = false): string {
   const { dir, base } = splitPath(path);
   const parent = splitPath(dir).base;
   if (base === 'up.sql' || base === 'down.sql' || base === 'migration.sql') return `${parent}/${base}`;
+  // sqitch: the deploy/ revert/ verify/ tree and the change path under it. Changes in subfolders only with a
+  // sqitch.plan, so a `deploy/` folder higher up in another runner's tree does not turn its files into sqitch.
+  const segments = path.split(/[\\/]/);
+  const sqitchAt = Math.max(segments.lastIndexOf('deploy'), segments.lastIndexOf('revert'), segments.lastIndexOf('verify'));
+  if (sqitchAt >= 0 && base.endsWith('.sql') && (sqitchAt === segments.length - 2 || sqitchPlanKnown)) return segments.slice(sqitchAt).join('/');
+  // The Supabase CLI is recognised by its folder: a bare timestamp name reads as goose or dbmate.
+  if (parent === 'migrations' && splitPath(splitPath(dir).dir).base === 'supabase') return `supabase/migrations/${base}`;
   return base;
 }
 
@@ -116,6 +140,8 @@ function runnerOf(framework: MigrationFramework, text: string): Runner | undefin
     case 'flyway':
     case 'diesel':
     case 'prisma':
+    case 'supabase':
+    case 'sqitch':
     case 'numbered':
       return framework;
     case 'goose-or-dbmate':
@@ -294,11 +320,90 @@ function filesFor(runner: Runner, parts: PathParts, version: string, file: Plann
       const root = splitPath(dir).dir;
       return [{ path: joinPath(sep, root, `${version}_${file.slug}`, 'migration.sql'), text: `${header}\n${up}\n`, purpose: 'up' }];
     }
+    case 'sqitch':
+      throw new Error('sqitch changes are written by sqitchLayout, not filesFor');
+    case 'supabase':
+      // Forward only: the CLI has no down migrations.
+      return [{ path: joinPath(sep, dir, `${version}_${file.slug}.sql`), text: `${header}\n${up}\n`, purpose: 'up' }];
     case 'numbered': {
       const ext = /\.sql$/i.exec(parts.base)?.[0] ?? '.sql';
       return [{ path: joinPath(sep, dir, `${version}_${file.slug}${ext}`), text: `${header}\n${up}\n`, purpose: 'up' }];
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// sqitch
+
+/** One change line of sqitch.plan: `name [deps] 2024-01-02T03:04:05Z Planner Name <email> # note`. */
+const PLAN_CHANGE = /^([^\s@%#][^\s]*)(?:\s+\[[^\]]*\])?\s+(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)\s+([^<]*<[^>]*>)/;
+
+function sqitchLayout(
+  input: LayoutInput,
+  path: string,
+  modes: DocumentMode[],
+  up: [number, number],
+  fileless: (problem: string) => Layout,
+): Layout {
+  const plan = input.sqitchPlan;
+  if (!plan) return fileless('sqitch orders changes by sqitch.plan, which Lockstep was not given, so it cannot add changes for the phases');
+  const segments = path.split(/[\\/]/);
+  const deployAt = segments.lastIndexOf('deploy');
+  const sep = splitPath(path).sep;
+  const root = segments.slice(0, deployAt).join(sep);
+  const change = segments.slice(deployAt + 1).join('/').replace(/\.sql$/, '');
+  const lines = plan.text.split(/\r?\n/);
+  const changes = lines.map((l) => PLAN_CHANGE.exec(l.trim())).filter((m): m is RegExpExecArray => m !== null);
+  const last = changes[changes.length - 1];
+  if (!last || last[1] !== change) {
+    return fileless(
+      last && changes.some((m) => m[1] === change)
+        ? `${change} is not the last change of sqitch.plan (${last[1]} follows it); a change inserted before a deployed one changes that one's ID, so add the phases as new changes at the end of the plan yourself`
+        : `${change} is not a change of sqitch.plan, so Lockstep cannot tell where the phases go`,
+    );
+  }
+  const planner = last[3]!.trim();
+  const taken = new Set(changes.map((m) => m[1]));
+  const folder = change.includes('/') ? change.slice(0, change.lastIndexOf('/') + 1) : '';
+  return {
+    runner: 'sqitch',
+    modes,
+    splitsStatements: true,
+    up,
+    createFiles(planned, headerOf) {
+      if (planned.length === 0) return { files: [] };
+      const names: string[] = [];
+      for (const file of planned) {
+        let name = `${folder}${file.slug}`;
+        for (let n = 2; taken.has(name) || names.includes(name); n++) name = `${folder}${file.slug}_${n}`;
+        names.push(name);
+      }
+      const stamp = (input.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const files: NewFile[] = planned.flatMap((file, i) => {
+        const header = commentLines(headerOf ? headerOf(i, names.map((n) => `${n}.sql`)) : file.header);
+        const body = renderStatements('sqitch', file.statements);
+        // psql runs the script statement by statement: a transactional phase says BEGIN/COMMIT itself.
+        const deploy = file.mode === 'transaction' ? `BEGIN;\n\n${body}\n\nCOMMIT;` : body;
+        const revert = file.down.length > 0 ? renderStatements('sqitch', file.down) : commentLines([file.downNote ?? 'Nothing to revert in this phase.']);
+        const at = (kind: string) => [root, kind, ...`${names[i]}.sql`.split('/')].join(sep);
+        return [
+          { path: at('deploy'), text: `${header}\n${deploy}\n`, purpose: 'up' as const },
+          { path: at('revert'), text: `${revert}\n`, purpose: 'down' as const },
+          { path: at('verify'), text: `${commentLines([`Verify ${names[i]}: nothing beyond the deploy script's own checks.`])}\n`, purpose: 'config' as const },
+        ];
+      });
+      const entries = names.map((n, i) => `${n} ${stamp} ${planner} # Lockstep: step ${i + 1} of ${names.length} after ${change}`).join('\n');
+      const end = plan.text.length;
+      const newline = plan.text === '' || plan.text.endsWith('\n') ? '' : '\n';
+      return { files, fileEdits: [{ path: plan.path, edits: [{ start: end, end, newText: `${newline}${entries}\n` }] }] };
+    },
+  };
+}
+
+/** The Supabase CLI sends this statement on its own, outside the file's batch (its text matches a pattern). */
+function supabaseSendsAlone(statement: string): boolean {
+  const normalized = simplifiedStatementText(statement);
+  return (RUNNER_STANDALONE_PATTERNS.supabase ?? []).some((p) => p.test(normalized));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -320,11 +425,15 @@ export function layoutOf(input: LayoutInput): Layout {
   const parts = splitPath(path);
   // goose and dbmate files say so in their text; a name like 00002_x.sql alone reads as a plain numbered file.
   const marked = detectFrameworkFromText(input.text);
-  const current = classifyMigration(classificationName(path), marked ? { framework: marked } : {});
+  const current = classifyMigration(classificationName(path, input.sqitchPlan !== undefined), marked ? { framework: marked } : {});
   const runner = runnerOf(current.framework, input.text);
+  if (runner === 'sqitch') {
+    if (current.direction !== 'up') return fileless(`${parts.base} is a sqitch ${current.direction} script; phases belong in deploy scripts`);
+    return sqitchLayout(input, path, modes, up, fileless);
+  }
   if (runner === undefined || current.version === undefined) {
     return fileless(
-      `Lockstep does not recognise how ${parts.base} is run (supported: golang-migrate, goose, dbmate, Flyway, diesel, Prisma, numbered files), so it cannot name new migration files for it`,
+      `Lockstep does not recognise how ${parts.base} is run (supported: golang-migrate, goose, dbmate, Flyway, diesel, Prisma, Supabase, numbered files), so it cannot name new migration files for it`,
     );
   }
   if (current.direction === 'down' || current.repeatable) {
@@ -345,6 +454,17 @@ export function layoutOf(input: LayoutInput): Layout {
     up,
     createFiles(planned, headerOf) {
       if (planned.length === 0) return { files: [] };
+      if (runner === 'supabase') {
+        const batched = planned.find((f) => f.mode === 'no-transaction' && f.statements.some((st) => !supabaseSendsAlone(st)));
+        if (batched) {
+          return {
+            problem:
+              `the Supabase CLI sends a migration file as one batch together with its insert into the migration history, an implicit transaction, ` +
+              `so the phase "${batched.slug}" (which must run outside a transaction) cannot be a Supabase migration; run it with psql (\`psql -f\`) ` +
+              `after deploying the migration before it, then add the phases after it as migrations`,
+          };
+        }
+      }
       const anchor =
         (input.placeAfter !== undefined
           ? classifyMigration(classificationName(input.placeAfter), { framework: current.framework }).version

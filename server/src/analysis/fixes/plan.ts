@@ -234,6 +234,7 @@ export function place(plan: RecipePlan, input: PlacementInput): Fix {
     fixAll: plan.fixAll === true && planned.length === 0,
     edits: 'problem' in created ? fallbackEdits : edits,
     files: 'files' in created ? created.files : [],
+    ...('files' in created && created.fileEdits?.length ? { fileEdits: created.fileEdits } : {}),
     fallbackEdits,
     notes,
   };

@@ -32,4 +32,18 @@ export interface Recipe {
   plans(context: RecipeContext): RecipePlan[];
   /** Fixes that are plain edits around the statement (no phases), built by the recipe itself. */
   direct?(context: RecipeContext): Fix[];
+  /**
+   * Why the recipe offers nothing for a statement it would otherwise fix (a column an index or a view depends on,
+   * an identity column…): each reason names the object and what the recipe cannot do with it. Empty when it does
+   * offer its fix or the statement is not its business.
+   */
+  blockers?(context: RecipeContext): RecipeBlocker[];
+}
+
+export interface RecipeBlocker {
+  /** What the fix would have done. */
+  title: string;
+  /** Rule ids the fix would have resolved. */
+  resolves: string[];
+  reasons: string[];
 }

@@ -12,11 +12,20 @@ export interface TextEdit {
   newText: string;
 }
 
+export interface FileEdit {
+  /** Path in the same style as FixInput.path. */
+  path: string;
+  edits: TextEdit[];
+}
+
 export interface NewFile {
   /** Path in the same style as FixInput.path (same folder tree, same separators). */
   path: string;
   text: string;
-  /** `up`: a forward migration; `down`: its revert; `config`: a runner setting file (Flyway .conf, diesel metadata.toml). */
+  /**
+   * `up`: a forward migration; `down`: its revert; `config`: any other file the runner reads (Flyway .conf, diesel
+   * metadata.toml, sqitch verify scripts).
+   */
   purpose: 'up' | 'down' | 'config';
 }
 
@@ -36,12 +45,30 @@ export interface Fix {
   /** Migration files the fix creates, in the order they run. */
   files: NewFile[];
   /**
+   * Edits to existing files other than the document, applied together with `files` (sqitch: the new changes'
+   * entries appended to sqitch.plan). Absent when there are none; never part of `fallbackEdits`.
+   */
+  fileEdits?: FileEdit[];
+  /**
    * The same fix for a client that cannot create files: edits only, with every file the fix would create written
    * as commented text after the statement (and an explanation). Equal to `edits` when `files` is empty.
    */
   fallbackEdits: TextEdit[];
   /** Why the fix landed the way it did (no free version number, unknown runner…), for the user. */
   notes: string[];
+}
+
+/**
+ * A fix Lockstep deliberately does not offer for a statement, and exactly why (LSP: a code action with
+ * `disabled.reason`; `lockstep fix`: a note). Offering half of a fix — phases that would leave an index or a
+ * view on the wrong column — would be worse than offering none.
+ */
+export interface BlockedFix {
+  recipe: string;
+  statement: number;
+  title: string;
+  resolves: string[];
+  reasons: string[];
 }
 
 export interface FixPolicy {
@@ -71,4 +98,11 @@ export interface FixInput {
    */
   placeAfter?: string;
   policy?: Partial<FixPolicy>;
+  /**
+   * sqitch: the project's sqitch.plan (path and text). Without it no sqitch change can be added (the plan orders
+   * changes), and a sqitch document gets the commented fallback.
+   */
+  sqitchPlan?: { path: string; text: string };
+  /** The time new sqitch plan entries are stamped with (default: now); for reproducible output. */
+  now?: Date;
 }

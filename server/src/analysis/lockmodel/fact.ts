@@ -38,12 +38,18 @@ import type { NodeKind } from '../node-kinds';
  *   cannot keep; `column.referenced` / `column.referencing`: tables at the other end of FOREIGN KEYs on / to those
  *   columns (`.indexes`); `column.sequences`: sequences those columns own; `constraint.indexes`: indexes backing the
  *   constraints the subcommands name; `constraint.referenced` (`.indexes`): tables their FOREIGN KEYs reference;
- *   `constraint.referencing`: tables whose FOREIGN KEYs depend on them.
+ *   `constraint.referencing`: tables whose FOREIGN KEYs depend on them. `table.inheritors`: the table's inheritance
+ *   descendants (INHERITS, all levels; none for ALTER TABLE ONLY), `table.inheritors.indexes`: their indexes,
+ *   `table.inheritors.direct`: its direct children, also under ONLY. The facts of subcommands proven to recurse to
+ *   inheritance children name them; model.ts answers "unknown" for the others on a table that has children.
  */
 export type Role =
   | 'table'
   | 'table.leaves'
   | 'table.leaves.indexes'
+  | 'table.inheritors'
+  | 'table.inheritors.indexes'
+  | 'table.inheritors.direct'
   | 'table.default'
   | 'table.referenced'
   | 'table.referenced.indexes'
@@ -140,6 +146,17 @@ export interface LockFact {
   /** Why, in one or two sentences, when it is not obvious (version changes, common misbeliefs). */
   why?: string;
   examples: readonly FactExample[];
+  /**
+   * ALTER TABLE facts: true when the subcommand leaves inheritance children alone (it does not recurse to them), so
+   * the fact holds on an inheritance parent without naming `table.inheritors`. A fact that names neither is not
+   * known to hold on a parent with children, and the model says "unknown" there.
+   */
+  inheritorsUntouched?: boolean;
+  /**
+   * The first major on which the statement locks the indexes of partitioned tables (relkind I) it plans on: before
+   * it, the planner opened only the partitions' own indexes (proven on 14 and 15 vs 16+), so those locks are left out.
+   */
+  partitionedIndexLocksSince?: number;
 }
 
 export type FactNode = Node;

@@ -70,14 +70,28 @@ export function statementEffect(node: Node, context: ModelContext): StatementEff
       const fact = matchFact(kind, subtype, input, context.pgVersion);
       if (fact) effect.apply(fact, input);
       else effect.unknownParts.push(`ALTER TABLE subcommand ${subtype}`);
+      // Many subcommands recurse to inheritance children, some do not; a fact that says neither is unproven there.
+      const children = targets['table.inheritors.direct'];
+      if (fact && children && !fact.inheritorsUntouched && !namesInheritors(fact)) {
+        effect.unknownParts.push(`ALTER TABLE subcommand ${subtype} on a table with inheritance children (${children.join(', ')}): whether it reaches them is not modelled`);
+      }
     }
   } else {
     const input: FactInput = { ...base, command: statement };
     const fact = matchFact(kind, undefined, input, context.pgVersion);
     if (fact) effect.apply(fact, input);
     else effect.unknownParts.push(kind);
+    const children = targets['table.inheritors.direct'];
+    if (fact && kind === 'RenameStmt' && children && !fact.inheritorsUntouched && !namesInheritors(fact)) {
+      effect.unknownParts.push(`${fact.summary} on a table with inheritance children (${children.join(', ')}): whether it reaches them is not modelled`);
+    }
   }
   return effect.build();
+}
+
+function namesInheritors(fact: LockFact): boolean {
+  const roles: readonly Role[] = [...fact.locks.map((l) => l.role), ...(fact.rewrites ?? []), ...(fact.scans ?? [])];
+  return roles.some((role) => role.startsWith('table.inheritors'));
 }
 
 function matchFact(kind: string, subcommand: string | undefined, input: FactInput, pgVersion: number): LockFact | undefined {
@@ -105,8 +119,10 @@ class EffectBuilder {
 
   apply(fact: LockFact, input: FactInput): void {
     this.facts.push(fact);
+    const skipPartitionedIndexes = fact.partitionedIndexLocksSince !== undefined && input.pgVersion < fact.partitionedIndexLocksSince;
     for (const { role, mode } of fact.locks) {
       for (const relation of this.relations(role)) {
+        if (skipPartitionedIndexes && this.kindOf(relation, role) === 'partitioned index') continue;
         const previous = this.locks.get(relation);
         this.locks.set(relation, { kind: this.kindOf(relation, role), mode: strongerLock(previous?.mode, mode) });
       }

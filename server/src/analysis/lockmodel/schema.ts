@@ -41,6 +41,8 @@ export interface SchemaLookup {
   partitionsOf(table: string): string[];
   /** The partitioned table a partition belongs to. */
   parentOf(table: string): string | undefined;
+  /** Direct inheritance children (CREATE TABLE … INHERITS, ALTER TABLE … INHERIT), not partitions. */
+  inheritorsOf(table: string): string[];
   /** Sequences owned by the table's columns (serial, identity). */
   sequencesOf(table: string): string[];
   column(table: string, column: string): ColumnFacts | undefined;

@@ -74,6 +74,11 @@ export function alterTableTargets(stmt: Record<string, unknown>, sink: RoleSink)
   if (parent) set('table.parent', [parent]);
   set('table.partitions', partitions);
   set('table.partitions.indexes', partitions.flatMap((p) => schema.indexesOf(p)));
+  // Inheritance children (INHERITS) hold rows of their own; the subcommands that recurse reach them at every level.
+  const inheritors = recurse && !partitioned ? allInheritors(relation, schema) : [];
+  set('table.inheritors', inheritors);
+  set('table.inheritors.indexes', inheritors.flatMap((c) => schema.indexesOf(c)));
+  if (!partitioned) set('table.inheritors.direct', schema.inheritorsOf(relation));
   set('table.leaves', leaves);
   set('table.leaves.indexes', leaves.flatMap((l) => schema.indexesOf(l)));
   const defaultPartition = schema.defaultPartitionOf(relation);
@@ -158,6 +163,10 @@ export function renameTargets(stmt: Record<string, unknown>, sink: RoleSink): vo
   set('table.indexes', schema.indexesOf(relation));
   const partitions = rv.inh === true ? allPartitions(relation, schema) : [];
   if (renameType !== 'OBJECT_TABCONSTRAINT') set('table.partitions', partitions);
+  if (kind === 'table') {
+    set('table.inheritors.direct', schema.inheritorsOf(relation));
+    if (renameType === 'OBJECT_COLUMN' && rv.inh === true) set('table.inheritors', allInheritors(relation, schema));
+  }
   if (renameType === 'OBJECT_TABCONSTRAINT' && typeof stmt.subname === 'string' && newname) {
     const constraint = schema.constraintsOf(relation).find((c) => c.name === stmt.subname);
     if (constraint?.index) {
@@ -316,6 +325,19 @@ function addKinds(targets: Targets, relations: ReadonlyArray<{ name: string; kin
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((c) => b.includes(c));
+}
+
+/** Inheritance descendants of `table`, children before grandchildren, each once (multiple inheritance). */
+export function allInheritors(table: string, schema: SchemaLookup): string[] {
+  const out: string[] = [];
+  const queue = [...schema.inheritorsOf(table)];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    if (out.includes(next) || next === table) continue;
+    out.push(next);
+    queue.push(...schema.inheritorsOf(next));
+  }
+  return out;
 }
 
 function allPartitions(table: string, schema: SchemaLookup): string[] {

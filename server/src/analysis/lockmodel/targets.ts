@@ -258,6 +258,7 @@ function statementTargets(kind: string, stmt: Payload, b: TargetBuilder): void {
       set('table.leaves', emptied);
       set('table.leaves.indexes', emptied.flatMap((n) => schema.indexesOf(n)));
       set('table.sequences', names.flatMap((n) => schema.sequencesOf(n)));
+      set('table.parent', names.map((n) => schema.parentOf(n)).filter((p): p is string => p !== undefined));
       // TRUNCATE … CASCADE empties every table that references a truncated one, transitively.
       const referencing = referencingClosure([...names, ...partitions], schema);
       set('referencing', referencing);

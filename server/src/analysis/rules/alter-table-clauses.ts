@@ -15,6 +15,16 @@ export interface ClauseRange {
  * Returns undefined when the pieces do not line up with the commands (the caller then uses the statement).
  */
 export function alterTableClauseRanges(view: StatementView, stmt: AlterTableStmt): ClauseRange[] | undefined {
+  // A dozen rules ask for the same ALTER TABLE's clauses; the answer depends only on the text and the AST, so
+  // it is worked out once per AST (each walk filters every token of the statement).
+  let cached = byStatement.get(stmt);
+  if (!cached) byStatement.set(stmt, (cached = { ranges: computeClauseRanges(view, stmt) }));
+  return cached.ranges;
+}
+
+const byStatement = new WeakMap<AlterTableStmt, { ranges: ClauseRange[] | undefined }>();
+
+function computeClauseRanges(view: StatementView, stmt: AlterTableStmt): ClauseRange[] | undefined {
   const tokens = view.tokens().filter((t) => t.name !== 'SQL_COMMENT' && t.name !== 'C_COMMENT');
   const relationStart = view.offsetOfLocation(stmt.relation?.location);
   if (relationStart === undefined) return undefined;

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeText, initParser } from '../analyzer';
+import { Catalog } from '../catalog';
+import { replaySql } from '../catalog/testing';
 import type { Finding, Range } from '../types';
 
 beforeAll(async () => {
@@ -8,8 +10,8 @@ beforeAll(async () => {
 
 const RULE = 'fk-without-not-valid';
 
-function findings(sql: string, pgVersion = 17): Finding[] {
-  return analyzeText(sql, { pgVersion }).findings.filter((f) => f.rule === RULE);
+function findings(sql: string, pgVersion = 17, tables?: Record<string, { rows: number }>, base?: Catalog): Finding[] {
+  return analyzeText(sql, { pgVersion, ...(tables ? { project: { tables } } : {}) }, base).findings.filter((f) => f.rule === RULE);
 }
 
 function covered(sql: string, range: Range): string {
@@ -30,6 +32,7 @@ describe('fk-without-not-valid', () => {
       referencedLock: 'ShareRowExclusiveLock',
       form: 'add-constraint',
       constraint: 'orders_customer_fk',
+      sizeClass: 'unknown',
     });
     expect(finding!.message).toContain('public.orders');
     expect(finding!.message).toContain('public.customers');
@@ -91,5 +94,24 @@ describe('fk-without-not-valid', () => {
     expect(result.map((f) => f.data?.referencedTable)).toEqual(['public.customers', 'public.regions']);
     expect(covered(sql, result[0]!.range)).toBe('ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id)');
     expect(covered(sql, result[1]!.range)).toBe('ADD CONSTRAINT orders_region_fk FOREIGN KEY (region_id) REFERENCES regions (id)');
+  });
+
+  it("scales the severity with the referencing table's size (the check reads its rows), not the referenced one's", () => {
+    const sql = 'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);';
+    const large = findings(sql, 17, { orders: { rows: 50_000_000 }, customers: { rows: 100 } })[0]!;
+    expect(large).toMatchObject({ severity: 'error', data: { rows: 50_000_000, sizeClass: 'large' } });
+    expect(large.message).toContain('(public.orders has about 50,000,000 rows)');
+    expect(findings(sql, 17, { orders: { rows: 100 }, customers: { rows: 50_000_000 } })[0]).toMatchObject({ severity: 'info', data: { sizeClass: 'small' } });
+    const unknown = findings(sql, 17, { customers: { rows: 50_000_000 } })[0]!;
+    expect(unknown).toMatchObject({ severity: 'warning', data: { sizeClass: 'unknown' } });
+    expect(unknown.message).toContain('table size unknown for public.orders');
+  });
+
+  it('resolves both tables through search_path', () => {
+    const base = new Catalog();
+    replaySql(base, 'CREATE SCHEMA app;\nCREATE TABLE app.customers (id bigint PRIMARY KEY);\nCREATE TABLE app.orders (customer_id bigint);', 'earlier.sql');
+    const sql = 'SET search_path = app;\nALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers (id);';
+    const [finding] = findings(sql, 17, { 'app.orders': { rows: 5_000 } }, base);
+    expect(finding).toMatchObject({ severity: 'info', data: { table: 'app.orders', referencedTable: 'app.customers' } });
   });
 });

@@ -1,8 +1,8 @@
 import type { AlterTableCmd, Constraint } from '@pgsql/types';
 import { defineRule, ruleDocPath } from './rule';
-import { qualifiedName } from '../relations';
 import { asNode } from '../node-kinds';
 import { alterTableClauseRanges } from './alter-table-clauses';
+import { sizedSeverity, sizeData } from './table-size';
 
 /**
  * Adding a foreign key checks every existing row of the referencing table against the referenced one, holding
@@ -13,6 +13,9 @@ import { alterTableClauseRanges } from './alter-table-clauses';
  *
  * ADD COLUMN … REFERENCES is only checked when the column has a DEFAULT: without one every value is NULL and
  * PostgreSQL skips the check (transformAlterTableStmt; observed: no "validating foreign key constraint").
+ *
+ * The check reads every row of the referencing table and probes the referenced table's key index once per row, so
+ * its duration — and how long both locks are held — follows the referencing table's size (rules/table-size.ts).
  */
 export const fkWithoutNotValid = defineRule({
   meta: {
@@ -26,7 +29,9 @@ export const fkWithoutNotValid = defineRule({
   check(context, stmt) {
     if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return;
     if (context.file.createdInFile(stmt.relation)) return;
-    const table = qualifiedName(stmt.relation);
+    // search_path decides which table an unqualified name means, as the lock model resolves it.
+    const table = context.file.schema.resolve(stmt.relation);
+    const sized = sizedSeverity(context, [table], fkWithoutNotValid.meta.defaultSeverity);
     const cmds = (stmt.cmds ?? []).map((c) => asNode(c, 'AlterTableCmd'));
     // ADD COLUMN needs AccessExclusiveLock, which then covers the whole statement, the check included.
     const lock = cmds.some((c) => c?.subtype === 'AT_AddColumn') ? 'AccessExclusiveLock' : 'ShareRowExclusiveLock';
@@ -34,11 +39,11 @@ export const fkWithoutNotValid = defineRule({
     cmds.forEach((cmd, index) => {
       for (const fk of validatedForeignKeys(cmd)) {
         if (!fk.pktable) continue;
-        const referenced = qualifiedName(fk.pktable);
+        const referenced = context.file.schema.resolve(fk.pktable);
         const clause = clauses?.[index];
         const form = cmd?.subtype === 'AT_AddColumn' ? 'add-column' : 'add-constraint';
         context.report({
-          message: messageFor(table, referenced, lock, form),
+          message: messageFor(table, referenced, lock, form, sized.phrase),
           data: {
             table,
             referencedTable: referenced,
@@ -46,7 +51,9 @@ export const fkWithoutNotValid = defineRule({
             referencedLock: 'ShareRowExclusiveLock',
             form,
             ...(fk.conname ? { constraint: fk.conname } : {}),
+            ...sizeData(sized),
           },
+          severity: sized.severity,
           ...(clause ? { range: clause } : {}),
         });
       }
@@ -69,7 +76,7 @@ function validatedForeignKeys(cmd: AlterTableCmd | undefined): Constraint[] {
   return [];
 }
 
-function messageFor(table: string, referenced: string, lock: string, form: 'add-column' | 'add-constraint'): string {
+function messageFor(table: string, referenced: string, lock: string, form: 'add-column' | 'add-constraint', size: string): string {
   const blocked =
     referenced === table
       ? `${lock === 'AccessExclusiveLock' ? 'reads and writes' : 'writes'} to ${table} wait`
@@ -87,5 +94,5 @@ function messageFor(table: string, referenced: string, lock: string, form: 'add-
     form === 'add-column'
       ? 'Add the column without REFERENCES, then ADD CONSTRAINT … FOREIGN KEY … NOT VALID and VALIDATE CONSTRAINT in a separate transaction (reads and writes continue).'
       : 'Add the constraint NOT VALID, then VALIDATE CONSTRAINT in a separate transaction (reads and writes continue).';
-  return `ADD FOREIGN KEY checks every row of ${table} against ${referenced} while holding ${locks}: ${blocked} until the check ends. ${fix}`;
+  return `ADD FOREIGN KEY checks every row of ${table} against ${referenced} while holding ${locks}: ${blocked} until the check ends (${size}). ${fix}`;
 }

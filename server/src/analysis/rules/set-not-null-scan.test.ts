@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DocumentAnalyzer, analyzeText, initParser } from '../analyzer';
+import { Catalog } from '../catalog';
+import { replaySql } from '../catalog/testing';
 import type { Finding, Range } from '../types';
 
 beforeAll(async () => {
@@ -8,8 +10,8 @@ beforeAll(async () => {
 
 const RULE = 'set-not-null-scan';
 
-function findings(sql: string, pgVersion = 17): Finding[] {
-  return analyzeText(sql, { pgVersion }).findings.filter((f) => f.rule === RULE);
+function findings(sql: string, pgVersion = 17, tables?: Record<string, { rows: number }>, base?: Catalog): Finding[] {
+  return analyzeText(sql, { pgVersion, ...(tables ? { project: { tables } } : {}) }, base).findings.filter((f) => f.rule === RULE);
 }
 
 function covered(sql: string, range: Range): string {
@@ -22,7 +24,7 @@ describe('set-not-null-scan', () => {
   it('reports SET NOT NULL on an existing table, naming table, column and lock', () => {
     const [finding, ...rest] = findings('ALTER TABLE orders ALTER COLUMN status SET NOT NULL;');
     expect(rest).toEqual([]);
-    expect(finding!.data).toEqual({ table: 'public.orders', column: 'status', lock: 'AccessExclusiveLock', form: 'set-not-null' });
+    expect(finding!.data).toEqual({ table: 'public.orders', column: 'status', lock: 'AccessExclusiveLock', form: 'set-not-null', sizeClass: 'unknown' });
   });
 
   it('underlines the SET NOT NULL clause among others', () => {
@@ -90,5 +92,30 @@ describe('set-not-null-scan', () => {
     expect(run('ALTER TABLE orders ADD CHECK (status IS NOT NULL);')).toEqual([]);
     expect(run('ALTER TABLE orders ADD CHECK (status IS NOT NULL) NOT VALID;')).toHaveLength(1);
     expect(run('ALTER TABLE orders ADD CHECK (status IS NOT NULL);')).toEqual([]);
+  });
+
+  it('scales the severity with the table size and says the size it used', () => {
+    const sql = 'ALTER TABLE orders ALTER COLUMN status SET NOT NULL;';
+    const large = findings(sql, 17, { orders: { rows: 50_000_000 } })[0]!;
+    expect(large).toMatchObject({ severity: 'error', data: { rows: 50_000_000, sizeClass: 'large' } });
+    expect(large.message).toContain('(public.orders has about 50,000,000 rows)');
+    expect(findings(sql, 17, { orders: { rows: 200 } })[0]).toMatchObject({ severity: 'info', data: { sizeClass: 'small' } });
+    const unknown = findings(sql)[0]!;
+    expect(unknown.severity).toBe('warning');
+    expect(unknown.message).toContain('table size unknown for public.orders');
+  });
+
+  it('resolves the table through search_path, also for the CHECK that proves NOT NULL', () => {
+    const base = new Catalog();
+    replaySql(
+      base,
+      'CREATE SCHEMA app;\nCREATE TABLE app.orders (status text);\nCREATE TABLE public.orders (status text);\n' +
+        'ALTER TABLE public.orders ADD CONSTRAINT status_nn CHECK (status IS NOT NULL);',
+      'earlier.sql',
+    );
+    // public.orders has the proof, app.orders does not: with app first on the path the scan happens.
+    const inApp = findings('SET search_path = app, public;\nALTER TABLE orders ALTER COLUMN status SET NOT NULL;', 17, undefined, base);
+    expect(inApp.map((f) => f.data?.table)).toEqual(['app.orders']);
+    expect(findings('ALTER TABLE orders ALTER COLUMN status SET NOT NULL;', 17, undefined, base)).toEqual([]);
   });
 });

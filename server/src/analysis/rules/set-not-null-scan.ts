@@ -1,13 +1,14 @@
 import { defineRule, ruleDocPath } from './rule';
-import { qualifiedName } from '../relations';
 import { asNode } from '../node-kinds';
 import { alterTableClauseRanges } from './alter-table-clauses';
+import { sizedSeverity, sizeData } from './table-size';
 
 /**
  * ALTER COLUMN … SET NOT NULL reads the whole table to check for NULLs while holding AccessExclusiveLock, so
  * reads and writes wait for the full scan. Since PostgreSQL 12 the scan is skipped when a validated
  * CHECK (col IS NOT NULL) constraint already proves it; the constraint can be added NOT VALID and validated
  * under a weaker lock first. PostgreSQL 18's `ADD CONSTRAINT … NOT NULL col` without NOT VALID scans the same way.
+ * The scan time grows with the table, so the severity follows its size (rules/table-size.ts).
  * https://www.postgresql.org/docs/current/sql-altertable.html (SET/DROP NOT NULL)
  */
 export const setNotNullScan = defineRule({
@@ -22,7 +23,9 @@ export const setNotNullScan = defineRule({
   check(context, stmt) {
     if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return;
     if (context.file.createdInFile(stmt.relation)) return;
-    const table = qualifiedName(stmt.relation);
+    // search_path decides which table an unqualified name means, as the lock model resolves it.
+    const table = context.file.schema.resolve(stmt.relation);
+    const sized = sizedSeverity(context, [table], setNotNullScan.meta.defaultSeverity);
     const clauses = alterTableClauseRanges(context.statement, stmt);
     (stmt.cmds ?? []).forEach((item, index) => {
       const cmd = asNode(item, 'AlterTableCmd');
@@ -42,9 +45,10 @@ export const setNotNullScan = defineRule({
         context.report({
           message:
             `${form === 'set-not-null' ? 'SET NOT NULL' : 'ADD CONSTRAINT … NOT NULL'} on ${table}.${column} scans the whole table for NULLs ` +
-            `while holding AccessExclusiveLock: reads and writes wait until the scan ends. ` +
+            `while holding AccessExclusiveLock: reads and writes wait until the scan ends (${sized.phrase}). ` +
             `First ADD CONSTRAINT … CHECK (${column} IS NOT NULL) NOT VALID and VALIDATE it in a separate transaction; SET NOT NULL then skips the scan.`,
-          data: { table, column, lock: 'AccessExclusiveLock', form },
+          data: { table, column, lock: 'AccessExclusiveLock', form, ...sizeData(sized) },
+          severity: sized.severity,
           ...(clause ? { range: clause } : {}),
         });
       }

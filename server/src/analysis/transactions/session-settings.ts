@@ -46,6 +46,20 @@ export class SessionSettingsTracker {
     return scoped.local ?? scoped.session;
   }
 
+  /**
+   * An independent copy (the analyzer keeps one per checkpoint), with each value's statement index passed through
+   * `mapStatement` (statements move when others are inserted above them).
+   */
+  clone(mapStatement: (statement: number) => number = (s) => s): SessionSettingsTracker {
+    const map = (v: SettingValue | undefined): SettingValue | undefined => (v ? { ...v, statement: mapStatement(v.statement) } : undefined);
+    const copy = new SessionSettingsTracker();
+    for (const [name, scoped] of this.values) {
+      copy.values.set(name, { session: map(scoped.session), local: scoped.local === LOCAL_DEFAULT ? LOCAL_DEFAULT : map(scoped.local) });
+    }
+    if (this.snapshot) copy.snapshot = new Map([...this.snapshot].map(([name, v]) => [name, map(v)]));
+    return copy;
+  }
+
   /** A new session (another section of a goose/dbmate file runs in another run of the runner). */
   resetSession(): void {
     this.values = new Map();

@@ -1,17 +1,17 @@
 // `lockstep fix`: applies the preferred fix of every finding that has one — rewriting the file in place where the
 // fix allows, creating new migration files for phases that must run later — as a dry run (a unified diff of the
 // changed files and the new files) or, with --write, on disk. The fixes come from analysis/fixes, the same ones the
-// editor offers as quick fixes.
-import { existsSync } from 'node:fs';
+// editor offers as quick fixes; a fix a recipe refuses (see BlockedFix) is reported with its reasons instead.
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { analyzeText, initParser } from '../../analysis/analyzer';
-import { applyTextEdits, fixesForFinding, type Fix, type NewFile } from '../../analysis/fixes';
+import { applyTextEdits, blockedFixesForFinding, fixesForFinding, type Fix, type FileEdit, type FixInput, type NewFile } from '../../analysis/fixes';
 import { replayMigrations } from '../../analysis/schema-context';
 import { DEFAULT_PG_VERSION, type AnalysisOptions, type Finding } from '../../analysis/types';
 import type { Catalog } from '../../analysis/catalog';
 import { parsePgVersion } from '../../lsp/settings';
-import { migrationSiblings } from '../../lsp/code-actions';
+import { migrationSiblings, sqitchPlanFor } from '../../lsp/code-actions';
 import { analysisOptionsFor, describeConfigProblems, ProjectConfigs } from '../config-loader';
 import { parseCommandArgs } from '../args';
 import { describeFsError, ExitCode, UsageError } from '../errors';
@@ -40,7 +40,12 @@ new migration files, named so the framework runs them right after the file
 which phase each is and what must be deployed before it.
 
 Without --write nothing is written: the changes are printed as a unified diff
-(new files as additions to /dev/null), which \`git apply\` accepts.
+(new files as additions to /dev/null), which \`git apply\` accepts. sqitch
+projects get new changes (deploy/, revert/, verify/) and their lines appended
+to sqitch.plan.
+
+A finding whose fix Lockstep refuses (a view or an index depends on the column,
+an identity column…) is left alone, and a note on stderr says why.
 
 Options:
   --write              apply the changes: rewrite the files, create new ones
@@ -79,13 +84,16 @@ interface WorkFile {
   text: string;
   /** The text on disk; undefined for a file this run creates. */
   original: string | undefined;
+  /** What a file this run creates is for (only 'up' files are migrations that run and hold statements). */
+  purpose?: NewFile['purpose'];
 }
 
 interface Outcome {
   /** Every file touched or created, in the order they were produced. */
   files: WorkFile[];
   applied: Array<{ path: string; fix: Fix }>;
-  skipped: Array<{ path: string; finding: Finding; reason: string }>;
+  /** `text`: the file's text the finding's position refers to (earlier fixes may have changed it since the disk). */
+  skipped: Array<{ path: string; finding: Finding; reason: string; text: string }>;
 }
 
 async function fix(paths: string[], write: boolean, pgVersionOverride: number | undefined, io: CliIo): Promise<number> {
@@ -134,7 +142,11 @@ async function fix(paths: string[], write: boolean, pgVersionOverride: number | 
   const changed = outcome.files.filter((f) => f.text !== f.original);
   for (const file of changed) io.out(unifiedDiff(displayPathFor(file.path, io.cwd), file.original, file.text));
   for (const s of outcome.skipped) {
-    const at = `${displayPathFor(s.path, io.cwd)}:${s.finding.range.start.line + 1}:${s.finding.range.start.character + 1}`;
+    // The line in the file as the user will open it: on disk unchanged after a dry run, else as fixed.
+    const file = outcome.files.find((f) => f.path === s.path);
+    const shown = file ? (write || file.original === undefined ? file.text : file.original) : s.text;
+    const line = lineIn(s.text, shown, s.finding.range.start.line);
+    const at = `${displayPathFor(s.path, io.cwd)}:${line + 1}:${s.finding.range.start.character + 1}`;
     io.err(`lockstep: ${at}: ${s.finding.rule} not fixed: ${s.reason}\n`);
   }
   if (write) {
@@ -186,8 +198,10 @@ function fixDocument(
       const options = optionsFor(file.path, created);
       const analysis = analyzeText(file.text, options, item.base);
       // New files go after everything this run created for the document (the file itself, when it is one of them).
-      const lastUp = [...created].reverse().find((f) => isUp(f.path));
-      const input = {
+      const lastUp = [...created].reverse().find((f) => f.purpose === 'up');
+      // sqitch: the plan as this run has changed it so far, so a later fix appends after the changes added before.
+      const plan = sqitchPlanOf(file.path, outcome);
+      const input: FixInput = {
         text: file.text,
         analysis,
         options,
@@ -195,6 +209,7 @@ function fixDocument(
         path: file.path,
         siblings: [...siblings],
         ...(lastUp ? { placeAfter: lastUp.path } : {}),
+        ...(plan ? { sqitchPlan: { path: plan.path, text: plan.text } } : {}),
       };
       let next: { finding: Finding; fix: Fix } | undefined;
       for (const finding of analysis.findings) {
@@ -202,9 +217,19 @@ function fixDocument(
         if (tried.has(key)) continue;
         tried.add(key);
         const recipe = fixesForFinding(input, finding).find((f) => f.preferred && f.recipe !== 'ignore-statement' && f.recipe !== 'ignore-file');
-        if (!recipe) continue;
+        if (!recipe) {
+          for (const blocked of blockedFixesForFinding(input, finding)) {
+            outcome.skipped.push({
+              path: file.path,
+              finding,
+              reason: `Lockstep refuses to ${lowerFirst(blocked.title)}: ${blocked.reasons.join('; ')}`,
+              text: file.text,
+            });
+          }
+          continue;
+        }
         if (recipe.notes.length > 0) {
-          outcome.skipped.push({ path: file.path, finding, reason: recipe.notes.join('; ') });
+          outcome.skipped.push({ path: file.path, finding, reason: recipe.notes.join('; '), text: file.text });
           continue;
         }
         next = { finding, fix: recipe };
@@ -213,14 +238,16 @@ function fixDocument(
       if (!next) break;
       file.text = applyTextEdits(file.text, next.fix.edits);
       outcome.applied.push({ path: file.path, fix: next.fix });
+      // Other existing files (sqitch.plan) are edited with the new files, never without them.
+      for (const other of next.fix.fileEdits ?? []) applyFileEdit(other, outcome);
       for (const newFile of next.fix.files) {
-        const work: WorkFile = { path: newFile.path, text: newFile.text, original: undefined };
+        const work: WorkFile = { path: newFile.path, text: newFile.text, original: undefined, purpose: newFile.purpose };
         created.push(work);
         outcome.files.push(work);
         siblings.add(newFile.path);
         if (isRest(newFile)) {
           // Its schema context: the document as fixed so far, then the files created before it.
-          const earlier = created.filter((f) => f !== work && isUp(f.path));
+          const earlier = created.filter((f) => f !== work && f.purpose === 'up');
           queue.push({ file: work, base: replayMigrations([{ path: file.path, text: file.text }, ...earlier], item.base) });
         }
       }
@@ -228,8 +255,34 @@ function fixDocument(
   }
 }
 
-function isUp(path: string): boolean {
-  return !/\.down\.sql$|[\\/]down\.sql$|\.conf$|\.toml$/.test(path) && !/[\\/]U[^\\/]*__[^\\/]*\.sql$/.test(path);
+/**
+ * sqitch: the plan of a deploy script's project — the text this run has produced so far when an earlier fix edited
+ * it, else the file on disk (undefined for other runners).
+ */
+function sqitchPlanOf(path: string, outcome: Outcome): WorkFile | undefined {
+  const onDisk = sqitchPlanFor(path);
+  if (!onDisk) return undefined;
+  const known = outcome.files.find((f) => f.path === onDisk.path);
+  if (known) return known;
+  const plan: WorkFile = { path: onDisk.path, text: onDisk.text, original: onDisk.text };
+  outcome.files.push(plan);
+  return plan;
+}
+
+/** Applies a fix's edit to an existing file other than the document; its offsets refer to the run's current text. */
+function applyFileEdit(edit: FileEdit, outcome: Outcome): void {
+  let file = outcome.files.find((f) => f.path === edit.path);
+  if (!file) {
+    // The engine only edits files it was given (the plan, loaded above), so this is a fallback for future ones.
+    const text = readFileSync(edit.path, 'utf8').replace(/^\uFEFF/, '');
+    file = { path: edit.path, text, original: text };
+    outcome.files.push(file);
+  }
+  file.text = applyTextEdits(file.text, edit.edits);
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** A file holding statements moved out of the document (plan.ts names it `<last phase>_rest`). */
@@ -295,6 +348,20 @@ export function unifiedDiff(displayPath: string, before: string | undefined, aft
     start = end;
   }
   return header + hunks.join('');
+}
+
+/** Where line `line` (0-based) of `from` is in `to`: the same line unchanged by the diff; `line` itself if it changed. */
+function lineIn(from: string, to: string, line: number): number {
+  if (from === to) return line;
+  let a = 0;
+  let b = 0;
+  for (const op of diffLines(splitLines(from), splitLines(to))) {
+    if (op.kind === ' ' && a === line) return b;
+    if (op.kind !== '+') a++;
+    if (op.kind !== '-') b++;
+    if (a > line) break;
+  }
+  return line;
 }
 
 function splitLines(text: string): string[] {

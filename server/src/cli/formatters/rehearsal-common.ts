@@ -1,5 +1,5 @@
 // Pieces shared by the text and markdown renderings of a rehearsal report: one row per statement.
-import type { RehearsalReport, StatementReport } from '../../rehearsal/report';
+import type { ContentionRun, RehearsalReport, StatementReport, WorkloadStats } from '../../rehearsal/report';
 
 import { formatDuration as formatMs } from '../../rehearsal/report';
 
@@ -140,4 +140,51 @@ export function memoryLine(report: RehearsalReport): string | undefined {
     `memory: production work_mem ${kb(memory.production.workMemKb)}, maintenance_work_mem ${kb(memory.production.maintenanceWorkMemKb)}; ` +
     `scaled to each size${sizes.length > 0 ? ` (${sizes.join(', ')})` : ''} so sorts and hashes spill as they would in production`
   );
+}
+
+/**
+ * The --workload section as lines (text) or bullet items (markdown): what the clients waited while the migration
+ * ran, then the queue demo. Empty without --workload.
+ */
+export function contentionLines(report: RehearsalReport): { heading: string; lines: string[] } | undefined {
+  const c = report.contention;
+  if (!c) return undefined;
+  const lines: string[] = [];
+  const stats = (s: WorkloadStats): string => {
+    const errors = s.errors.map((e) => `${e.count} failed with ${e.code}${e.code === '40P01' ? ' (deadlock)' : ''}`);
+    return [
+      `${s.queries} quer${s.queries === 1 ? 'y' : 'ies'}`,
+      `slowest ${formatMs(s.maxMs)}`,
+      `p99 ${formatMs(s.p99Ms)}`,
+      `${s.timedOut} timed out`,
+      ...errors,
+    ].join(', ');
+  };
+  const migration = (m: ContentionRun['migration']): string =>
+    m.status === 'completed'
+      ? `completed in ${formatMs(m.ms)}`
+      : `failed after ${formatMs(m.ms)} at statement ${(m.statement ?? 0) + 1} (${m.code}${m.code === '55P03' ? ': lock_timeout' : m.code === '40P01' ? ': deadlock' : ''})`;
+  if (c.workload) {
+    lines.push(`while the migration ran (${migration(c.workload.migration)}): ${stats(c.workload.all)}`);
+    for (const q of c.workload.byQuery) lines.push(`  ${shortTable(q.table)} ${q.kind}: ${stats(q)}`);
+  }
+  if (c.queue) {
+    lines.push(`lock queue: a transaction holds a read lock (AccessShareLock) on ${shortTable(c.queue.table)} for ${formatMs(c.queue.blockerHoldMs)} after the migration starts`);
+    for (const run of c.queue.runs) {
+      const timeout = run.lockTimeoutMs === null ? 'no lock_timeout' : `lock_timeout ${formatMs(run.lockTimeoutMs)} (${run.lockTimeoutSource === 'file' ? "the file's" : 'recommended'})`;
+      lines.push(
+        `  ${timeout}: the migration waited ${formatMs(run.migrationWaitedMs)} for its lock and ${migration(run.migration)}; ` +
+          `up to ${run.maxQueued} client${run.maxQueued === 1 ? '' : 's'} queued behind it; clients: ${stats(run.workload)}`,
+      );
+    }
+    const chains = new Set(c.queue.runs.flatMap((r) => r.waits.map((w) => `${w.waiter} → ${w.blockedBy}`)));
+    if (chains.size > 0) lines.push(`  who waited on whom: ${[...chains].join('; ')}`);
+  }
+  lines.push(...c.notes.map((n) => `note: ${n}`));
+  const tables = c.tables.map(shortTable).join(', ') || 'no table';
+  const heading =
+    c.clients > 0
+      ? `Workload at ${formatRows(c.size)} rows: ${c.clients} clients, ${c.ratePerSecond} queries/s on ${tables}, statement_timeout ${formatMs(c.statementTimeoutMs)}`
+      : 'Workload';
+  return { heading, lines };
 }

@@ -1,6 +1,6 @@
 // `lockstep rehearse --format markdown`: a pull-request comment (GitHub-flavoured tables, details for notes).
 import type { RehearsalReport } from '../../rehearsal/report';
-import { errorLines, findingLines, formatMs, formatRows, headline, memoryLine, seedingLine, statementRows, targetLine } from './rehearsal-common';
+import { contentionLines, errorLines, findingLines, formatMs, formatRows, headline, memoryLine, seedingLine, statementRows, targetLine } from './rehearsal-common';
 
 export function formatRehearsalMarkdown(report: RehearsalReport): string {
   const out: string[] = [];
@@ -42,12 +42,19 @@ export function formatRehearsalMarkdown(report: RehearsalReport): string {
   if (report.error && report.error.phase !== 'run') out.push(`- ❌ ${errorLines(report).map(escapeCell).join(' — ')}`);
   if (failures.length > 0 || (report.error && report.error.phase !== 'run')) out.push('');
 
+  const contention = contentionLines(report);
+  if (contention) {
+    out.push(`**${escapeCell(contention.heading)}**`);
+    out.push('');
+    for (const line of contention.lines) out.push(`${line.startsWith('  ') ? '  - ' : '- '}${escapeCell(line.trim())}`);
+    out.push('');
+  }
   const memory = memoryLine(report);
   const details = [
     ...(memory ? [memory] : []),
     ...report.skippedSizes.map((s) => `skipped ${formatRows(s.rows)} rows: ${s.reason}`),
     ...report.notes,
-    'Concurrent workload simulation is not implemented yet.',
+    ...(contention ? [] : ['Concurrent traffic was not simulated (run with --workload to see what the application would wait).']),
   ];
   out.push('<details><summary>Notes</summary>');
   out.push('');

@@ -1,6 +1,6 @@
 // `lockstep rehearse --format text`: a summary table, then findings, skipped sizes and notes.
 import type { RehearsalReport } from '../../rehearsal/report';
-import { errorLines, findingLines, formatMs, formatRows, headline, memoryLine, seedingLine, statementRows, targetLine } from './rehearsal-common';
+import { contentionLines, errorLines, findingLines, formatMs, formatRows, headline, memoryLine, seedingLine, statementRows, targetLine } from './rehearsal-common';
 
 export function formatRehearsalText(report: RehearsalReport): string {
   const out: string[] = [];
@@ -38,10 +38,15 @@ export function formatRehearsalText(report: RehearsalReport): string {
     if (e.hint) out.push(`  hint: ${e.hint}`);
   }
   if (report.error && report.error.phase !== 'run') out.push(...errorLines(report).map((line, i) => (i === 0 ? `error: ${line}` : `  ${line}`)));
+  const contention = contentionLines(report);
+  if (contention) {
+    out.push(`${contention.heading}:`);
+    for (const line of contention.lines) out.push(`  ${line}`);
+    out.push('');
+  }
   for (const skipped of report.skippedSizes) out.push(`skipped ${formatRows(skipped.rows)} rows: ${skipped.reason}`);
   for (const note of report.notes) out.push(`note: ${note}`);
   if (report.status === 'cancelled') out.push('Cancelled: results above are partial.');
-  out.push('Concurrent workload simulation (--workload) is not implemented yet ("contention": null).');
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
 }
 

@@ -83,7 +83,25 @@ async function filteredInsert(session: DbSession, table: TableSeed): Promise<num
   return result.rowCount;
 }
 
+/** Failures of the server's resources, not of the generated rows: the hint is about the server, not the schema. */
+const RESOURCE_FAILURES: Readonly<Record<string, string>> = {
+  '53100': 'the server ran out of disk space',
+  '53200': 'the server ran out of memory',
+  '53400': 'a configured limit of the server was exceeded (temp_file_limit?)',
+  '57014': 'the statement was cancelled (statement_timeout, or someone cancelled it)',
+};
+
 function seedingFailure(table: TableSeed, error: unknown): RehearsalFailure {
+  if (isDbError(error) && RESOURCE_FAILURES[error.code] !== undefined) {
+    return new RehearsalFailure({
+      phase: 'seed',
+      message: `seeding ${table.table} (${table.rows.toLocaleString('en-US')} rows) stopped: ${RESOURCE_FAILURES[error.code]}: ${error.message} (SQLSTATE ${error.code})`,
+      hint:
+        'Nothing is wrong with the schema or the migration. Free disk space or memory on the server (a --url server: its data directory or ' +
+        'tablespace; the embedded one: the temp directory), lift the limit for the rehearsal role, or rehearse at smaller --sizes. ' +
+        'Sizes that ran before are kept in the report.',
+    });
+  }
   if (!isDbError(error)) {
     return new RehearsalFailure({ phase: 'seed', message: `seeding ${table.table} failed: ${error instanceof Error ? error.message : String(error)}` });
   }

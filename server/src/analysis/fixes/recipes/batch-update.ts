@@ -7,14 +7,16 @@
  * Batches commit as they go, so concurrent writers wait at most one batch and VACUUM can reclaim old versions.
  * The batch condition is added to the UPDATE's own WHERE. Rerunning repeats the batches from the start, which is
  * safe when the SET list depends only on the row (as backfills do); the header says so.
- * Not offered for UPDATE … RETURNING, UPDATE … WHERE CURRENT OF, or a table without a single-column primary key.
+ * Not offered for UPDATE … RETURNING, UPDATE … WHERE CURRENT OF, a table without a primary key (a ctid walk
+ * could visit a moved row twice, and an arbitrary SET list is not safe to apply twice), or an UPDATE that sets a
+ * primary-key column.
  */
 import type { UpdateStmt } from '@pgsql/types';
 import { asNode } from '../../node-kinds';
 import type { Recipe } from '../recipe';
 import type { RecipePlan } from '../plan';
 import { codeTokens, ident } from '../sql-text';
-import { batchedBackfill, primaryKeyColumn } from './backfill';
+import { batchedBackfill, batchKeyOf, batchKeyText } from './backfill';
 import { slug } from '../sql-text';
 
 export const batchUpdate: Recipe = {
@@ -26,8 +28,10 @@ export const batchUpdate: Recipe = {
     if (ctx.file.createdInFile(stmt.relation)) return [];
     const flagged = ctx.findings.some((f) => f.rule === 'ddl-with-backfill-in-one-transaction');
     if (!flagged && stmt.whereClause) return [];
-    const key = primaryKeyColumn(ctx, stmt.relation);
-    if (!key) return [];
+    // Only a key walk visits each row once whatever the SET list does (backfill.ts, BatchKey); the UPDATE must not
+    // change the key it walks by.
+    const key = batchKeyOf(ctx, stmt.relation, false);
+    if (key?.kind !== 'key' || setsAnyOf(stmt, key.columns)) return [];
     const table = ctx.file.schema.resolve(stmt.relation);
     // The UPDATE from its SET on (FROM and WHERE included), as the user wrote it.
     const tokens = codeTokens(ctx.view);
@@ -45,14 +49,14 @@ export const batchUpdate: Recipe = {
     );
     const plan: RecipePlan = {
       recipe: this.id,
-      title: `Run this UPDATE in batches of ${ctx.policy.batchSize} rows by ${ident(key)}, each in its own transaction`,
+      title: `Run this UPDATE in batches of ${ctx.policy.batchSize} rows by ${batchKeyText(key)}, each in its own transaction`,
       preferred: true,
-      resolves: ['ddl-with-backfill-in-one-transaction'],
+      resolves: ['ddl-with-backfill-in-one-transaction', 'update-without-where', 'unbatched-backfill'],
       touches: [table],
       phases: [
         {
           slug: slug('backfill', stmt.relation.relname!),
-          summary: `update ${table} in batches of ${ctx.policy.batchSize} rows by ${ident(key)}, committing after each: writers wait at most one batch.`,
+          summary: `update ${table} in batches of ${ctx.policy.batchSize} rows by ${batchKeyText(key)}, committing after each: writers wait at most one batch.`,
           mode: 'no-transaction',
           statements: [sql],
           joinsDocument: false,
@@ -63,6 +67,13 @@ export const batchUpdate: Recipe = {
     return [plan];
   },
 };
+
+function setsAnyOf(stmt: UpdateStmt, columns: readonly string[]): boolean {
+  return (stmt.targetList ?? []).some((t) => {
+    const name = asNode(t, 'ResTarget')?.name;
+    return name !== undefined && columns.includes(name);
+  });
+}
 
 function isCurrentOf(stmt: UpdateStmt): boolean {
   return asNode(stmt.whereClause, 'CurrentOfExpr') !== undefined;

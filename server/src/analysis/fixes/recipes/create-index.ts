@@ -35,13 +35,23 @@ export const createIndexConcurrently: Recipe = {
     if (ctx.file.schema.relationKind(table) === 'partitioned table' || stmt.relation.inh === false) return [];
     const name = stmt.idxname ?? createdIndexName(ctx, stmt);
     if (!name) return [];
-    const create = concurrentCreateText(ctx, stmt, name);
+    const guarded = guardFits(ctx);
+    // Without a guard beside it, IF NOT EXISTS would make a retry keep the INVALID index a failed build left
+    // (rule create-index-concurrently-if-not-exists): drop it, so a retry fails loudly and the header says how to
+    // recover. With the guard, it stays: the guard removes only an INVALID leftover, and a valid index of that
+    // name is still skipped as the author asked.
+    const create = concurrentCreateText(ctx, stmt, name, !guarded);
     if (!create) return [];
     const qualified = stmt.relation.schemaname ? `${ident(stmt.relation.schemaname)}.${ident(name)}` : ident(name);
     const relation = ctx.file.catalog.relation(stmt.relation);
     const knownAbsent =
       relation !== undefined && !relation.partial && ctx.input.base !== undefined && !stmt.if_not_exists && !ctx.file.catalog.index(qualified);
     const build = concurrentIndexPhase(ctx, { qualified, name, table, create, knownAbsent });
+    if (stmt.if_not_exists && !guarded) {
+      const dropped = `IF NOT EXISTS was dropped: after a failed concurrent build it would skip the INVALID leftover ${qualified} and never build the index. Where a valid ${qualified} may already exist, drop it first.`;
+      build.phase.notes = [...(build.phase.notes ?? []), dropped];
+      build.inPlaceComment = [...(build.inPlaceComment ?? []), dropped];
+    }
     const plan: RecipePlan = {
       recipe: this.id,
       title: `Build ${qualified} with CREATE INDEX CONCURRENTLY outside a transaction`,
@@ -77,7 +87,7 @@ export function concurrentIndexPhase(ctx: RecipeContext, build: IndexBuild): { p
   const recovery =
     `If it fails, PostgreSQL leaves an INVALID index ${qualified} behind: run DROP INDEX CONCURRENTLY IF EXISTS ${qualified}; before running this migration again` +
     (ctx.layout.runner === 'golang-migrate' ? ' (after `migrate force` to the previous version).' : '.');
-  const together = ctx.layout.splitsStatements || ctx.layout.modes[ctx.statement.index] === 'statements';
+  const together = guardFits(ctx);
   return {
     phase: {
       slug: slug('create', build.name, 'concurrently'),
@@ -91,6 +101,11 @@ export function concurrentIndexPhase(ctx: RecipeContext, build: IndexBuild): { p
   };
 }
 
+/** The runner runs the phase's file statement by statement, so the guard can sit right before the build. */
+function guardFits(ctx: RecipeContext): boolean {
+  return ctx.layout.splitsStatements || ctx.layout.modes[ctx.statement.index] === 'statements';
+}
+
 /** The name PostgreSQL gives an unnamed index (the catalog replays the statement on a copy to learn it). */
 export function createdIndexName(ctx: RecipeContext, stmt: IndexStmt): string | undefined {
   const before = new Set(ctx.file.catalog.indexesOf(stmt.relation!).map((i) => i.key));
@@ -99,14 +114,23 @@ export function createdIndexName(ctx: RecipeContext, stmt: IndexStmt): string | 
   return copy.indexesOf(stmt.relation!).find((i) => !before.has(i.key))?.name;
 }
 
-/** The user's statement with CONCURRENTLY (and the index name, when it had none) inserted. */
-function concurrentCreateText(ctx: RecipeContext, stmt: IndexStmt, name: string): string | undefined {
+/**
+ * The user's statement with CONCURRENTLY (and the index name, when it had none) inserted, and its IF NOT EXISTS
+ * removed when `dropIfNotExists`.
+ */
+function concurrentCreateText(ctx: RecipeContext, stmt: IndexStmt, name: string, dropIfNotExists: boolean): string | undefined {
   const tokens = codeTokens(ctx.view);
   const index = tokens.findIndex((t) => t.keyword === 'INDEX');
   if (index < 0) return undefined;
   const at = tokens[index]!.end;
   const inserted = ` ${inCase('CONCURRENTLY', ctx.keywordCase)}${stmt.idxname ? '' : ` ${ident(name)}`}`;
   const edits: StatementEdit[] = [{ start: at, end: at, text: inserted }];
+  if (dropIfNotExists && stmt.if_not_exists) {
+    const [ifToken, notToken, existsToken] = tokens.slice(index + 1, index + 4);
+    if (ifToken?.keyword !== 'IF' || notToken?.keyword !== 'NOT' || existsToken?.keyword !== 'EXISTS') return undefined;
+    // From the end of INDEX through EXISTS, so `INDEX IF NOT EXISTS name` becomes `INDEX CONCURRENTLY name`.
+    edits[0] = { start: at, end: existsToken.end, text: inserted };
+  }
   return applyEdits(ctx.view.text, edits);
 }
 

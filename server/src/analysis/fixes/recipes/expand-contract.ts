@@ -10,19 +10,29 @@
  *   c on every write, backfill in batches, NOT NULL without a scan, then swap the names in one short transaction
  *   under lock_timeout (c becomes the new column); drop the old column in a later release.
  *
- * The column variants are offered only for a column no index, constraint (other than NOT NULL), view or default
- * uses: recreating those on the new column is work this recipe does not do yet, and doing half of it would be
- * worse than offering nothing. The new column is added at the end of the table, so the final column ORDER differs
- * from what the original statement leaves; everything else is the same (the proof compares columns by name).
+ * Plain indexes on the column (column keys only, no expression, no predicate, not backing a constraint) are
+ * rebuilt on the new column CONCURRENTLY before the switch and take the old index's name at the switch (the old
+ * index goes with the old column). Everything else that depends on the column blocks the column variants, and
+ * the recipe says exactly what (blockers): a constraint (other than NOT NULL) or a foreign key referencing it would
+ * have to be re-added and validated on the new column; a view reads the column by number, so it keeps the old one;
+ * a DEFAULT, serial sequence, identity or GENERATED … STORED expression belongs to the column and cannot be shared
+ * by two columns that a trigger keeps equal (a generated column cannot even be written). Doing half of that
+ * would be worse than offering nothing. The new column is added at the end of the table, so the final column
+ * ORDER differs from what the original statement leaves; everything else is the same (the proof compares columns
+ * by name). The catalog does not record an index key's NULLS FIRST/LAST, so a key written `ASC NULLS FIRST` or
+ * `DESC NULLS LAST` is rebuilt with the default null order.
  */
 import type { AlterTableCmd, AlterTableStmt, RangeVar, RenameStmt } from '@pgsql/types';
 import { asNode } from '../../node-kinds';
 import { formatColumnType } from '../../catalog';
+import { columnRefNames } from '../../catalog/ast';
 import { alterTableClauseRanges } from '../../rules/alter-table-clauses';
-import type { Recipe, RecipeContext } from '../recipe';
+import type { Index } from '../../catalog/model';
+import type { Recipe, RecipeBlocker, RecipeContext } from '../recipe';
 import type { Phase, RecipePlan } from '../plan';
 import { codeTokens, ident, inCase, relationText, slug } from '../sql-text';
-import { batchedBackfill, primaryKeyColumn } from './backfill';
+import { batchedBackfill, batchKeyOf, type BatchKey } from './backfill';
+import { concurrentIndexPhase } from './create-index';
 import { lockTimeoutFirst, notNullSequence } from './set-not-null';
 
 export const expandContract: Recipe = {
@@ -31,11 +41,23 @@ export const expandContract: Recipe = {
   plans(ctx) {
     const rename = asNode(ctx.statement.ast, 'RenameStmt');
     if (rename?.renameType === 'OBJECT_TABLE') return renameTable(ctx, rename);
-    if (rename?.renameType === 'OBJECT_COLUMN' && rename.relationType === 'OBJECT_TABLE') return renameColumn(ctx, rename);
-    const alter = asNode(ctx.statement.ast, 'AlterTableStmt');
-    return alter ? alterType(ctx, alter) : [];
+    const outcome = columnOutcome(ctx);
+    return outcome && 'plan' in outcome ? [outcome.plan] : [];
+  },
+  blockers(ctx) {
+    const outcome = columnOutcome(ctx);
+    return outcome && 'blocked' in outcome ? [outcome.blocked] : [];
   },
 };
+
+type ColumnOutcome = { plan: RecipePlan } | { blocked: RecipeBlocker };
+
+function columnOutcome(ctx: RecipeContext): ColumnOutcome | undefined {
+  const rename = asNode(ctx.statement.ast, 'RenameStmt');
+  if (rename?.renameType === 'OBJECT_COLUMN' && rename.relationType === 'OBJECT_TABLE') return renameColumn(ctx, rename);
+  const alter = asNode(ctx.statement.ast, 'AlterTableStmt');
+  return alter ? alterType(ctx, alter) : undefined;
+}
 
 function renameTable(ctx: RecipeContext, stmt: RenameStmt): RecipePlan[] {
   if (!stmt.relation || !stmt.newname || ctx.file.createdInFile(stmt.relation)) return [];
@@ -74,27 +96,124 @@ function renameTable(ctx: RecipeContext, stmt: RenameStmt): RecipePlan[] {
 interface ColumnFacts {
   type: string;
   notNull: boolean;
+  key: BatchKey;
+  /** Indexes on the column, rebuilt on the new column. */
+  indexes: Index[];
 }
 
-/** The column when nothing but NOT NULL depends on it (see the module comment), else undefined. */
-function plainColumn(ctx: RecipeContext, relation: RangeVar, column: string): ColumnFacts | undefined {
+/**
+ * The column's facts when the recipe can carry everything that depends on it over to the new column, else the
+ * reasons it cannot (see the module comment).
+ */
+function columnFacts(ctx: RecipeContext, relation: RangeVar, column: string, newType: boolean): ColumnFacts | { reasons: string[] } {
   const rel = ctx.file.catalog.relation(relation);
-  if (!rel || rel.partial || rel.kind !== 'table') return undefined;
+  const table = ctx.file.schema.resolve(relation);
+  if (!rel || rel.partial) return { reasons: [`the definition of ${table} is not known from the earlier migrations, so what depends on ${ident(column)} cannot be checked`] };
+  if (rel.kind !== 'table') return { reasons: [`${table} is a ${rel.kind.replace('-', ' ')}: its partitions would each need the new column, trigger and backfill`] };
   const col = rel.columns.find((c) => c.name === column);
-  if (!col || col.default || col.identity || col.generated || col.serial || col.inherited) return undefined;
-  if (rel.indexes.some((i) => i.columns.some((c) => c.column === column || c.expression) || i.include.includes(column) || i.predicate)) return undefined;
-  if (rel.constraints.some((c) => c.kind !== 'not-null' && c.columns.includes(column))) return undefined;
-  if (ctx.file.catalog.referencingForeignKeys(relation).some((r) => r.constraint.references?.columns.includes(column))) return undefined;
-  if (ctx.file.catalog.dependentViews(relation).length > 0) return undefined;
-  return { type: formatColumnType(col.type), notNull: col.notNull };
+  if (!col) return { reasons: [`${table} has no column ${ident(column)} in the earlier migrations`] };
+  const c = ident(column);
+  const reasons: string[] = [];
+  if (col.identity) reasons.push(`${c} is an identity column (GENERATED ${col.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY): its sequence belongs to it and would have to move to the new column with its current value, which the recipe does not do`);
+  else if (col.serial) reasons.push(`${c} is serial: the sequence it owns (OWNED BY, nextval default) would have to move to the new column, which the recipe does not do`);
+  else if (col.default) reasons.push(`${c} has a DEFAULT: the new column would need it too, and inserts that set only one of the two columns would get it on the other`);
+  if (col.generated) reasons.push(`${c} is GENERATED ALWAYS AS (…) ${col.generated.stored ? 'STORED' : 'VIRTUAL'}: a generated column cannot be written, so no trigger can keep a copy in sync`);
+  for (const other of rel.columns) {
+    if (other.generated && other.name !== column && columnRefNames(other.generated.expression).has(column)) {
+      reasons.push(`generated column ${ident(other.name)} is computed from ${c}: its expression would have to be changed to read the new column, which needs the column dropped and added again`);
+    }
+  }
+  if (col.inherited) reasons.push(`${c} is inherited from a parent table: the parent and every child would need the new column`);
+  for (const i of rel.indexes) {
+    const uses = i.columns.some((k) => k.column === column) || i.include.includes(column);
+    const mentions = [...i.columns.map((k) => k.expression), i.predicate].some((e) => e !== undefined && columnRefNames(e).has(column));
+    if (!uses && !mentions) continue;
+    if (i.constraint !== undefined || i.primary) {
+      if (uses) reasons.push(`index ${ident(i.name)} backs constraint ${ident(i.constraint ?? i.name)}: it would have to be re-added on the new column (ADD CONSTRAINT … USING INDEX), which the recipe does not do`);
+      continue;
+    }
+    if (mentions || i.predicate !== undefined || i.columns.some((k) => k.expression !== undefined)) {
+      // Rebuilding it means rewriting an expression (no deparser here) or carrying over one that names the column.
+      reasons.push(`index ${ident(i.name)} uses ${c} ${i.predicate !== undefined ? 'with a WHERE predicate' : 'next to an expression key'}${mentions ? ' or in an expression' : ''}: the recipe rebuilds only indexes of plain columns`);
+      continue;
+    }
+    if (newType && i.columns.some((k) => k.column === column && k.opclass !== undefined)) {
+      reasons.push(`index ${ident(i.name)} uses operator class ${i.columns.find((k) => k.column === column)!.opclass} on ${c}, which may not exist for the new type`);
+    }
+  }
+  for (const k of rel.constraints) {
+    if (k.kind === 'not-null' || !k.columns.includes(column)) continue;
+    if ((k.kind === 'primary-key' || k.kind === 'unique') && rel.indexes.some((i) => i.constraint === k.name)) continue; // reported with its index
+    reasons.push(`${k.kind.replace('-', ' ')} constraint ${ident(k.name)} uses ${c}: it would have to be re-added and validated on the new column, which the recipe does not do`);
+  }
+  for (const r of ctx.file.catalog.referencingForeignKeys(relation)) {
+    if (r.constraint.references?.columns.includes(column)) reasons.push(`foreign key ${ident(r.constraint.name)} of ${r.table.key} references ${c}: it would have to point at the new column`);
+  }
+  // A view that names the column, or selects `*` (expanded to every column when it was created), depends on it.
+  const views = ctx.file.catalog
+    .dependentViews(relation)
+    .filter((v) => v.query === undefined || columnRefNames(v.query).has(column) || JSON.stringify(v.query).includes('"A_Star"'));
+  if (views.length > 0) reasons.push(`view${views.length > 1 ? 's' : ''} ${views.map((v) => v.key).join(', ')} read${views.length > 1 ? '' : 's'} ${table}: a view keeps the column it was created with, so ${views.length > 1 ? 'they' : 'it'} would have to be recreated over the new column`);
+  const key = batchKeyOf(ctx, relation, true);
+  if (!key) reasons.push(`${table} has no primary key and the server is older than PostgreSQL 14 (no TID range scans), so the backfill cannot be batched`);
+  else if (key.kind === 'key' && key.columns.includes(column)) reasons.push(`${c} is part of the primary key the backfill walks by`);
+  if (reasons.length > 0 || !key) return { reasons };
+  const indexes = rel.indexes.filter((i) => i.columns.some((k) => k.column === column) || i.include.includes(column));
+  return { type: formatColumnType(col.type), notNull: col.notNull, key, indexes };
 }
 
-function renameColumn(ctx: RecipeContext, stmt: RenameStmt): RecipePlan[] {
-  if (!stmt.relation || !stmt.subname || !stmt.newname || ctx.file.createdInFile(stmt.relation)) return [];
-  const facts = plainColumn(ctx, stmt.relation, stmt.subname);
-  const key = primaryKeyColumn(ctx, stmt.relation);
-  if (!facts || !key || key === stmt.subname) return [];
+/** A name for the index built on the new column, free in the schema. */
+function freeIndexName(ctx: RecipeContext, index: Index, suffix: string): string {
+  const taken = (n: string) => ctx.file.catalog.index(`${index.schema}.${ident(n)}`) !== undefined || ctx.file.catalog.relation(`${index.schema}.${ident(n)}`) !== undefined;
+  for (let n = 0; ; n++) {
+    const tail = `_${suffix}${n === 0 ? '' : n}`;
+    const name = `${index.name.slice(0, 63 - tail.length)}${tail}`;
+    if (!taken(name)) return name;
+  }
+}
+
+/** CREATE INDEX CONCURRENTLY of `index` with `from` replaced by `to`. */
+function rebuiltIndexText(ctx: RecipeContext, relation: RangeVar, index: Index, name: string, from: string, to: string): string {
+  const swap = (c: string) => ident(c === from ? to : c);
+  const keys = index.columns.map((k) => `${swap(k.column!)}${k.opclass !== undefined ? ` ${k.opclass}` : ''}${k.descending ? ' DESC' : ''}`);
+  return inCase(
+    `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY ${ident(name)} ON ${relationText(relation)}` +
+      `${index.method !== 'btree' ? ` USING ${index.method}` : ''} (${keys.join(', ')})` +
+      `${index.include.length > 0 ? ` INCLUDE (${index.include.map(swap).join(', ')})` : ''}` +
+      `${index.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''}`,
+    ctx.keywordCase,
+  );
+}
+
+/** The phases that build each index on the new column, concurrently, one per file where the runner needs it. */
+function indexBuildPhases(ctx: RecipeContext, relation: RangeVar, table: string, facts: ColumnFacts, from: string, to: string): Array<{ index: Index; name: string; phase: Phase }> {
+  return facts.indexes.map((index) => {
+    const name = freeIndexName(ctx, index, 'lockstep');
+    const qualified = relation.schemaname ? `${ident(relation.schemaname)}.${ident(name)}` : ident(name);
+    const build = concurrentIndexPhase(ctx, {
+      qualified,
+      name,
+      table,
+      create: rebuiltIndexText(ctx, relation, index, name, from, to),
+      knownAbsent: ctx.input.base !== undefined,
+    });
+    return { index, name, phase: { ...build.phase, summary: `build ${ident(name)}, the copy of ${ident(index.name)} on ${ident(to)}, ${build.phase.summary.replace(/^build \S+ /, '')}` } };
+  });
+}
+
+function blocked(title: string, resolves: string, reasons: string[]): ColumnOutcome {
+  return { blocked: { title, resolves: [resolves], reasons } };
+}
+
+function renameColumn(ctx: RecipeContext, stmt: RenameStmt): ColumnOutcome | undefined {
+  if (!stmt.relation || !stmt.subname || !stmt.newname || ctx.file.createdInFile(stmt.relation)) return undefined;
+  const title = `Rename ${ident(stmt.subname)} to ${ident(stmt.newname)} by expand/contract: new column kept in sync, old one dropped once the code moved`;
+  const checked = columnFacts(ctx, stmt.relation, stmt.subname, false);
+  if ('reasons' in checked) return blocked(title, 'rename-column', checked.reasons);
+  const facts = checked;
+  const key = facts.key;
   const table = ctx.file.schema.resolve(stmt.relation);
+  const builds = indexBuildPhases(ctx, stmt.relation, table, facts, stmt.subname, stmt.newname);
   const rel = relationText(stmt.relation);
   const [o, n] = [ident(stmt.subname), ident(stmt.newname)];
   const fn = ident(`${stmt.relation.relname}_sync_${stmt.subname}_${stmt.newname}`.slice(0, 63));
@@ -135,33 +254,39 @@ function renameColumn(ctx: RecipeContext, stmt: RenameStmt): RecipePlan[] {
       ...backfillOf(ctx, stmt.relation, table, key, `${n} = ${o}`, `${n} IS DISTINCT FROM ${o}`, stmt.newname),
     },
     ...(sequence ? [sequence.validate, sequence.setNotNull] : []),
+    ...builds.map((b) => b.phase),
     {
       slug: slug('drop', stmt.relation.relname!, stmt.subname),
-      summary: `drop the trigger and ${o}: the rename is complete.`,
+      summary: `drop the trigger and ${o}${builds.length > 0 ? ` (with its ${builds.length > 1 ? 'indexes' : 'index'}), and give the new ${builds.length > 1 ? 'indexes their' : 'index its'} old name` : ''}: the rename is complete.`,
       mode: 'transaction',
       statements: [
         lockTimeoutFirst(ctx),
         inCase(`DROP TRIGGER ${fn} ON ${rel}`, ctx.keywordCase),
         inCase(`DROP FUNCTION ${qualifiedFn}()`, ctx.keywordCase),
-        inCase(`ALTER TABLE ${rel} DROP COLUMN ${o}`, ctx.keywordCase),
+        deployedDrop(inCase(`ALTER TABLE ${rel} DROP COLUMN ${o}`, ctx.keywordCase), o),
+        ...builds.map((b) => inCase(`ALTER INDEX ${indexText(stmt.relation!, b.name)} RENAME TO ${ident(b.index.name)}`, ctx.keywordCase)),
       ],
       joinsDocument: false,
       requires: `the application release that reads and writes ${n} instead of ${o} is deployed everywhere`,
     },
   ];
-  return [
-    {
-      recipe: 'expand-contract',
-      title: `Rename ${o} to ${n} by expand/contract: new column kept in sync, old one dropped once the code moved`,
-      preferred: false,
-      resolves: ['rename-column'],
-      touches: [table],
-      phases,
-    },
-  ];
+  return { plan: { recipe: 'expand-contract', title, preferred: false, resolves: ['rename-column'], touches: [table], phases } };
 }
 
-function backfillOf(ctx: RecipeContext, relation: RangeVar, table: string, key: string, set: string, where: string, what: string): Phase {
+/**
+ * The contract phase's DROP COLUMN runs only after the release that stopped using the column (its header says so),
+ * which is exactly what rule drop-column asks for; the directive records that for the linter.
+ */
+function deployedDrop(sql: string, column: string): string {
+  return `-- lockstep-ignore drop-column: runs after the release that no longer uses ${column} is deployed (see the header)\n${sql}`;
+}
+
+/** An index of the relation as SQL names it: schema only when the relation had one. */
+function indexText(relation: RangeVar, name: string): string {
+  return relation.schemaname ? `${ident(relation.schemaname)}.${ident(name)}` : ident(name);
+}
+
+function backfillOf(ctx: RecipeContext, relation: RangeVar, table: string, key: BatchKey, set: string, where: string, what: string): Phase {
   return {
     slug: slug('backfill', relation.relname!, what),
     summary: `fill ${set.split(' = ')[0]} for the existing rows of ${table} in batches of ${ctx.policy.batchSize}, committing after each.`,
@@ -172,19 +297,21 @@ function backfillOf(ctx: RecipeContext, relation: RangeVar, table: string, key: 
   };
 }
 
-function alterType(ctx: RecipeContext, stmt: AlterTableStmt): RecipePlan[] {
-  if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE' || ctx.file.createdInFile(stmt.relation)) return [];
+function alterType(ctx: RecipeContext, stmt: AlterTableStmt): ColumnOutcome | undefined {
+  if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE' || ctx.file.createdInFile(stmt.relation)) return undefined;
   const cmds = (stmt.cmds ?? []).map((c) => asNode(c, 'AlterTableCmd'));
   // One subcommand only: a type change mixed with other changes is left to the author.
-  if (cmds.length !== 1 || cmds[0]?.subtype !== 'AT_AlterColumnType' || !cmds[0].name) return [];
+  if (cmds.length !== 1 || cmds[0]?.subtype !== 'AT_AlterColumnType' || !cmds[0].name) return undefined;
   const table = ctx.file.schema.resolve(stmt.relation);
-  if (!ctx.statement.effect?.rewrites.includes(table)) return [];
+  if (!ctx.statement.effect?.rewrites.includes(table)) return undefined;
   const cmd = cmds[0];
-  const facts = plainColumn(ctx, stmt.relation, cmd.name!);
-  const key = primaryKeyColumn(ctx, stmt.relation);
-  if (!facts || !key || key === cmd.name) return [];
   const parts = typeAndUsing(ctx, stmt, cmd);
-  if (!parts) return [];
+  if (!parts) return undefined;
+  const title = `Change ${ident(cmd.name!)} to ${parts.type} without a rewrite under lock: new column, trigger, batched backfill, switch by rename`;
+  const checked = columnFacts(ctx, stmt.relation, cmd.name!, true);
+  if ('reasons' in checked) return blocked(title, 'column-type-rewrite', checked.reasons);
+  const facts = checked;
+  const key = facts.key;
   const rel = relationText(stmt.relation);
   const column = cmd.name!;
   const c = ident(column);
@@ -208,6 +335,9 @@ function alterType(ctx: RecipeContext, stmt: AlterTableStmt): RecipePlan[] {
     ctx.keywordCase,
   );
   const sequence = facts.notNull ? notNullSequence(ctx, stmt.relation, table, [tmpName]) : undefined;
+  const builds = indexBuildPhases(ctx, stmt.relation, table, facts, column, tmpName);
+  // At the switch the old indexes step aside under a free name (they go with the old column), the new ones take theirs.
+  const retired = builds.map((b) => freeIndexName(ctx, b.index, 'lockstep_old'));
   const phases: Phase[] = [
     {
       slug: slug('add', stmt.relation.relname!, tmpName),
@@ -223,6 +353,7 @@ function alterType(ctx: RecipeContext, stmt: AlterTableStmt): RecipePlan[] {
     },
     backfillOf(ctx, stmt.relation, table, key, `${tmp} = ${value}`, `${tmp} IS NULL`, tmpName),
     ...(sequence ? [sequence.validate, sequence.setNotNull] : []),
+    ...builds.map((b) => b.phase),
     {
       slug: slug('swap', stmt.relation.relname!, column),
       summary: `switch: ${c} becomes the ${parts.type} column, in one short transaction under lock_timeout (AccessExclusiveLock, no rewrite).`,
@@ -234,6 +365,10 @@ function alterType(ctx: RecipeContext, stmt: AlterTableStmt): RecipePlan[] {
         inCase(`ALTER TABLE ${rel} RENAME COLUMN ${c} TO ${ident(oldName)}`, ctx.keywordCase),
         ...(facts.notNull ? [inCase(`ALTER TABLE ${rel} ALTER COLUMN ${ident(oldName)} DROP NOT NULL`, ctx.keywordCase)] : []),
         inCase(`ALTER TABLE ${rel} RENAME COLUMN ${tmp} TO ${c}`, ctx.keywordCase),
+        ...builds.flatMap((b, i) => [
+          inCase(`ALTER INDEX ${indexText(stmt.relation!, b.index.name)} RENAME TO ${ident(retired[i]!)}`, ctx.keywordCase),
+          inCase(`ALTER INDEX ${indexText(stmt.relation!, b.name)} RENAME TO ${ident(b.index.name)}`, ctx.keywordCase),
+        ]),
       ],
       joinsDocument: false,
       notes: ['If it times out waiting for its lock, run it again.'],
@@ -242,21 +377,12 @@ function alterType(ctx: RecipeContext, stmt: AlterTableStmt): RecipePlan[] {
       slug: slug('drop', stmt.relation.relname!, oldName),
       summary: `drop the old column ${ident(oldName)}.`,
       mode: 'transaction',
-      statements: [lockTimeoutFirst(ctx), inCase(`ALTER TABLE ${rel} DROP COLUMN ${ident(oldName)}`, ctx.keywordCase)],
+      statements: [lockTimeoutFirst(ctx), deployedDrop(inCase(`ALTER TABLE ${rel} DROP COLUMN ${ident(oldName)}`, ctx.keywordCase), ident(oldName))],
       joinsDocument: false,
       requires: `the release after the switch is deployed everywhere (no server still holds a cached plan or column list with ${ident(oldName)} by its old name)`,
     },
   ];
-  return [
-    {
-      recipe: 'expand-contract',
-      title: `Change ${c} to ${parts.type} without a rewrite under lock: new column, trigger, batched backfill, switch by rename`,
-      preferred: false,
-      resolves: ['alter-column-type-rewrite'],
-      touches: [table],
-      phases,
-    },
-  ];
+  return { plan: { recipe: 'expand-contract', title, preferred: false, resolves: ['column-type-rewrite'], touches: [table], phases } };
 }
 
 /** The new type and USING expression as the user wrote them. */

@@ -109,7 +109,7 @@ function planFor(
     recipe: 'unique-via-concurrent-index',
     title: `Build the ${kind} index of ${ident(name)} concurrently, then ADD CONSTRAINT … USING INDEX`,
     preferred: true,
-    resolves: [primary ? 'add-primary-key-nonconcurrent' : 'add-unique-nonconcurrent'],
+    resolves: [primary ? 'primary-key-without-index' : 'unique-constraint-without-index'],
     touches: [table, qualify(parseQualifiedName(table)?.[0] ?? 'public', name)],
     phases,
   };

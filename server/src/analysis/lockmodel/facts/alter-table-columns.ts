@@ -7,6 +7,7 @@
 import type { FactInput, LockFact } from '../fact';
 import {
   EMPTY_TABLE,
+  INHERITED,
   PARTITIONED,
   REFERENCED,
   TABLE,
@@ -98,7 +99,13 @@ const recursing = [
   { role: 'table.partitions', mode: 'AccessExclusiveLock' },
 ] as const;
 
-export const alterTableColumnFacts: readonly LockFact[] = [
+/** The inheritance children (all levels) of a table, for the subcommands proven to recurse to them. */
+const inheritors = [{ role: 'table.inheritors', mode: 'AccessExclusiveLock' }] as const;
+
+/** Identity subcommands that reach partitions only since PostgreSQL 17 (identity columns of partitioned tables). */
+const IDENTITY_FACTS = new Set(['alter-table.alter-column.add-identity', 'alter-table.alter-column.set-generated', 'alter-table.alter-column.drop-identity']);
+
+export const alterTableColumnFacts: readonly LockFact[] = identityBefore17([
   // ---- ADD COLUMN ----
   {
     id: 'alter-table.add-column.rewrite',
@@ -106,17 +113,25 @@ export const alterTableColumnFacts: readonly LockFact[] = [
     statement: 'AlterTableStmt',
     subcommand: 'AT_AddColumn',
     when: addColumn((a) => a.rewrite === true && !a.foreignKey),
-    locks: [...recursing, { role: 'table.leaves.indexes', mode: 'AccessExclusiveLock' }, { role: 'created', mode: 'AccessExclusiveLock' }],
-    rewrites: ['table.leaves', 'table.leaves.indexes'],
-    scans: ['table.leaves'],
+    locks: [
+      ...recursing,
+      { role: 'table.leaves.indexes', mode: 'AccessExclusiveLock' },
+      { role: 'created', mode: 'AccessExclusiveLock' },
+      ...inheritors,
+      { role: 'table.inheritors.indexes', mode: 'AccessExclusiveLock' },
+    ],
+    rewrites: ['table.leaves', 'table.leaves.indexes', 'table.inheritors', 'table.inheritors.indexes'],
+    scans: ['table.leaves', 'table.inheritors'],
     docs: DOCS,
     why:
       'A volatile default (gen_random_uuid(), clock_timestamp(), nextval() of serial and identity columns) or a stored ' +
       'generated column gives each row its own value, so the table and all its indexes are rebuilt under ACCESS ' +
       'EXCLUSIVE. A column whose type is a domain with a CHECK or NOT NULL constraint is rewritten too, even without ' +
       'a DEFAULT: PostgreSQL checks the domain against every row by rewriting.',
+    // gen_random_uuid() is built in from PostgreSQL 13 (pgcrypto before): its examples are bounded, and 12 proves
+    // the same shapes with clock_timestamp().
     examples: [
-      { setup: TABLE, sql: 'ALTER TABLE t ADD COLUMN c uuid DEFAULT gen_random_uuid()' },
+      { setup: TABLE, sql: 'ALTER TABLE t ADD COLUMN c uuid DEFAULT gen_random_uuid()', pg: { min: 13 } },
       { setup: TABLE, sql: 'ALTER TABLE t ADD COLUMN c timestamptz DEFAULT clock_timestamp()' },
       { setup: TABLE, sql: 'ALTER TABLE t ADD COLUMN c serial' },
       { setup: TABLE, sql: 'ALTER TABLE t ADD COLUMN c bigint GENERATED ALWAYS AS IDENTITY' },
@@ -127,7 +142,11 @@ export const alterTableColumnFacts: readonly LockFact[] = [
         setup: 'CREATE TABLE t (id bigint, a int); CREATE INDEX t_a_idx ON t (a); INSERT INTO t SELECT g, g FROM generate_series(1, 10) g;',
         sql: 'ALTER TABLE t ADD COLUMN c bigserial PRIMARY KEY',
       },
-      { setup: PARTITIONED, sql: 'ALTER TABLE m ADD COLUMN c uuid DEFAULT gen_random_uuid()' },
+      { setup: PARTITIONED, sql: 'ALTER TABLE m ADD COLUMN c uuid DEFAULT gen_random_uuid()', pg: { min: 13 } },
+      { setup: PARTITIONED, sql: 'ALTER TABLE m ADD COLUMN c timestamptz DEFAULT clock_timestamp()', pg: { max: 12 } },
+      // The column is added to every inheritance child (and grandchild), and each is rewritten with its indexes.
+      { setup: INHERITED, sql: 'ALTER TABLE p ADD COLUMN c uuid DEFAULT gen_random_uuid()', pg: { min: 13 } },
+      { setup: INHERITED, sql: 'ALTER TABLE p ADD COLUMN c timestamptz DEFAULT clock_timestamp()', pg: { max: 12 } },
     ],
   },
   {
@@ -222,7 +241,7 @@ export const alterTableColumnFacts: readonly LockFact[] = [
     statement: 'AlterTableStmt',
     subcommand: 'AT_AddColumn',
     when: addColumn((a) => a.rewrite === false && !a.verified && (!a.foreignKey || a.default === 'none')),
-    locks: [...recursing, { role: 'referenced', mode: 'ShareRowExclusiveLock' }, { role: 'created', mode: 'AccessExclusiveLock' }],
+    locks: [...recursing, ...inheritors, { role: 'referenced', mode: 'ShareRowExclusiveLock' }, { role: 'created', mode: 'AccessExclusiveLock' }],
     docs: DOCS,
     why:
       'Since PostgreSQL 11 a non-volatile DEFAULT (a constant, now(), CURRENT_TIMESTAMP — evaluated once) is stored in ' +
@@ -238,6 +257,8 @@ export const alterTableColumnFacts: readonly LockFact[] = [
       { setup: TABLE, sql: 'ALTER TABLE t ADD COLUMN IF NOT EXISTS a int' },
       { setup: TABLE, sql: "ALTER TABLE t ADD COLUMN c int, ADD COLUMN d text NOT NULL DEFAULT 'x'" },
       { setup: PARTITIONED, sql: 'ALTER TABLE m ADD COLUMN c int NOT NULL DEFAULT 0' },
+      { setup: INHERITED, sql: 'ALTER TABLE p ADD COLUMN c int' },
+      { setup: INHERITED, sql: 'ALTER TABLE p ADD COLUMN c int NOT NULL DEFAULT 0' },
     ],
   },
 
@@ -270,6 +291,8 @@ export const alterTableColumnFacts: readonly LockFact[] = [
       onTable(input) && !(command(input).behavior === 'DROP_CASCADE' && input.table !== undefined && input.schema.dependentViews(input.table).length > 0),
     locks: [
       ...recursing,
+      ...inheritors,
+      { role: 'table.inheritors.direct', mode: 'AccessExclusiveLock' },
       { role: 'column.indexes', mode: 'AccessExclusiveLock' },
       { role: 'column.sequences', mode: 'AccessExclusiveLock' },
       { role: 'column.referenced', mode: 'AccessExclusiveLock' },
@@ -278,7 +301,9 @@ export const alterTableColumnFacts: readonly LockFact[] = [
     docs: 'sql-altertable.html#SQL-ALTERTABLE-DESC-DROP-COLUMN',
     why:
       'The column is only marked dropped (no rewrite), but the indexes and the sequence that depend on it are dropped, ' +
-      'and a FOREIGN KEY on it (or, with CASCADE, to it) is dropped with ACCESS EXCLUSIVE on the table at its other end.',
+      'and a FOREIGN KEY on it (or, with CASCADE, to it) is dropped with ACCESS EXCLUSIVE on the table at its other end. ' +
+      'On an inheritance parent the column goes from every descendant; even ALTER TABLE ONLY locks the direct children ' +
+      'ACCESS EXCLUSIVE, because their inherited copy of the column becomes their own.',
     examples: [
       { setup: TABLE, sql: 'ALTER TABLE t DROP COLUMN a' },
       { setup: TABLE + ' CREATE INDEX t_ab_idx ON t (a, b); CREATE INDEX t_lower_b_idx ON t (lower(b));', sql: 'ALTER TABLE t DROP COLUMN b' },
@@ -293,6 +318,9 @@ export const alterTableColumnFacts: readonly LockFact[] = [
       },
       { setup: TABLE, sql: 'ALTER TABLE t DROP COLUMN IF EXISTS missing' },
       { setup: PARTITIONED, sql: 'ALTER TABLE m DROP COLUMN a' },
+      { setup: INHERITED, sql: 'ALTER TABLE p DROP COLUMN b' },
+      // ONLY still locks the direct children: their copy of the column becomes their own (attislocal).
+      { setup: INHERITED, sql: 'ALTER TABLE ONLY p DROP COLUMN b' },
     ],
   },
 
@@ -322,7 +350,7 @@ export const alterTableColumnFacts: readonly LockFact[] = [
     statement: 'AlterTableStmt',
     subcommand: 'AT_ColumnDefault',
     when: onTable,
-    locks: [...recursing],
+    locks: [...recursing, ...inheritors],
     docs: 'sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-DEFAULT',
     why: 'Only future INSERTs use the new default; existing rows are not touched.',
     examples: [
@@ -331,6 +359,8 @@ export const alterTableColumnFacts: readonly LockFact[] = [
       { setup: TABLE, sql: 'ALTER TABLE t ALTER COLUMN a DROP DEFAULT' },
       { setup: PARTITIONED, sql: 'ALTER TABLE m ALTER COLUMN a SET DEFAULT 1' },
       { setup: PARTITIONED, sql: 'ALTER TABLE ONLY m ALTER COLUMN a SET DEFAULT 1' },
+      { setup: INHERITED, sql: 'ALTER TABLE p ALTER COLUMN a SET DEFAULT 0' },
+      { setup: INHERITED, sql: 'ALTER TABLE ONLY p ALTER COLUMN a SET DEFAULT 0' },
     ],
   },
   {
@@ -371,8 +401,8 @@ export const alterTableColumnFacts: readonly LockFact[] = [
     statement: 'AlterTableStmt',
     subcommand: 'AT_SetNotNull',
     when: (input) => onTable(input) && (input.pgVersion < 12 || notNullProven(input).proven === 0),
-    locks: [...recursing],
-    scans: ['table.leaves'],
+    locks: [...recursing, ...inheritors],
+    scans: ['table.leaves', 'table.inheritors'],
     docs: 'sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL',
     why: 'Every row is read to prove there is no NULL, under ACCESS EXCLUSIVE: reads and writes wait for the whole scan.',
     examples: [
@@ -382,6 +412,7 @@ export const alterTableColumnFacts: readonly LockFact[] = [
       // Several subcommands: one fact each, locks merged by strongest mode, scans and rewrites united.
       { setup: TABLE, sql: "ALTER TABLE t ADD COLUMN c int, ALTER COLUMN a SET NOT NULL, ADD CONSTRAINT b_not_empty CHECK (b <> '')" },
       { setup: PARTITIONED, sql: 'ALTER TABLE m ALTER COLUMN a SET DEFAULT 1, ALTER COLUMN b SET NOT NULL' },
+      { setup: INHERITED, sql: 'ALTER TABLE p ALTER COLUMN a SET NOT NULL' },
     ],
   },
   {
@@ -408,6 +439,7 @@ export const alterTableColumnFacts: readonly LockFact[] = [
     locks: [
       { role: 'table', mode: 'ShareUpdateExclusiveLock' },
       { role: 'table.partitions', mode: 'ShareUpdateExclusiveLock' },
+      { role: 'table.inheritors', mode: 'ShareUpdateExclusiveLock' },
     ],
     docs: 'sql-altertable.html#SQL-ALTERTABLE-DESC-SET-STATISTICS',
     why: 'SHARE UPDATE EXCLUSIVE: reads and writes go on; only VACUUM, ANALYZE and other DDL wait.',
@@ -415,6 +447,7 @@ export const alterTableColumnFacts: readonly LockFact[] = [
       { setup: TABLE, sql: 'ALTER TABLE t ALTER COLUMN a SET STATISTICS 500' },
       { setup: PARTITIONED, sql: 'ALTER TABLE m ALTER COLUMN a SET STATISTICS 100' },
       { setup: TABLE, sql: 'ALTER TABLE t ALTER COLUMN a SET STATISTICS 100, SET (fillfactor = 50)' },
+      { setup: INHERITED, sql: 'ALTER TABLE p ALTER COLUMN a SET STATISTICS 100' },
     ],
   },
   {
@@ -457,12 +490,13 @@ export const alterTableColumnFacts: readonly LockFact[] = [
     statement: 'AlterTableStmt',
     subcommand: 'AT_SetStorage',
     when: onTable,
-    locks: [...recursing],
+    locks: [...recursing, ...inheritors],
     docs: 'sql-altertable.html#SQL-ALTERTABLE-DESC-SET-STORAGE',
     why: 'Only new rows use the new strategy; nothing is rewritten, but the lock is ACCESS EXCLUSIVE.',
     examples: [
       { setup: TABLE, sql: 'ALTER TABLE t ALTER COLUMN b SET STORAGE EXTERNAL' },
       { setup: PARTITIONED, sql: 'ALTER TABLE m ALTER COLUMN b SET STORAGE MAIN' },
+      { setup: INHERITED, sql: 'ALTER TABLE p ALTER COLUMN b SET STORAGE EXTERNAL' },
     ],
   },
   {
@@ -554,9 +588,11 @@ export const alterTableColumnFacts: readonly LockFact[] = [
     statement: 'AlterTableStmt',
     subcommand: 'AT_DropExpression',
     when: onTable,
+    // DROP EXPRESSION is PostgreSQL 13 syntax (12 answers a syntax error, proven on 12): unknown before.
+    pg: { min: 13 },
     locks: [...recursing],
     docs: 'sql-altertable.html#SQL-ALTERTABLE-DESC-DROP-EXPRESSION',
-    why: 'The stored values stay; the column just stops being generated.',
+    why: 'The stored values stay; the column just stops being generated. PostgreSQL 13+ syntax.',
     examples: [
       {
         setup: 'CREATE TABLE t (id bigint PRIMARY KEY, a int, g int GENERATED ALWAYS AS (a * 2) STORED); CREATE INDEX t_a_idx ON t (a);',
@@ -585,10 +621,31 @@ export const alterTableColumnFacts: readonly LockFact[] = [
       },
     ],
   },
-];
+]);
 
 /** The option names of ALTER COLUMN … SET GENERATED / RESTART / SET <sequence option> (DefElem list). */
 function identityOptions(input: FactInput): string[] {
   const list = (command(input).def as { List?: { items?: unknown[] } } | undefined)?.List?.items ?? [];
   return list.map((n) => (n as { DefElem?: { defname?: string } }).DefElem?.defname ?? '');
+}
+
+/**
+ * PostgreSQL 17 made identity columns of a partitioned table the partitions' identity too, so ADD / SET / DROP
+ * IDENTITY on it recurse there; on 16 and older the partitions are not touched (proven on 16: the partitioned
+ * examples lock the parent and the sequence only). Each such fact becomes a 17+ fact and a ≤ 16 twin without the
+ * partitions, proven by the same examples.
+ */
+function identityBefore17(facts: LockFact[]): LockFact[] {
+  return facts.flatMap((fact) => {
+    if (!IDENTITY_FACTS.has(fact.id)) return [fact];
+    const before: LockFact = {
+      ...fact,
+      id: `${fact.id}.pre-17`,
+      summary: `${fact.summary} (PostgreSQL 16 and older)`,
+      pg: { max: 16 },
+      locks: fact.locks.filter((lock) => lock.role !== 'table.partitions'),
+      why: `${fact.why ? fact.why + ' ' : ''}Before PostgreSQL 17 the partitions of a partitioned table are not touched: identity was not propagated to them.`,
+    };
+    return [{ ...fact, pg: { min: 17 } }, before];
+  });
 }

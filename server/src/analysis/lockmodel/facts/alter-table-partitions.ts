@@ -10,6 +10,7 @@
 import type { Node } from '@pgsql/types';
 import type { FactInput, LockFact } from '../fact';
 import { PARTITIONED, command, onIndex, onTable } from './alter-table-shared';
+import { sinceMajor } from './versions';
 
 interface PartitionCmd {
   name?: unknown;
@@ -128,7 +129,7 @@ const attachLocks = [
 
 const ATTACH_DOCS = 'sql-altertable.html#SQL-ALTERTABLE-ATTACH-PARTITION';
 
-export const alterTablePartitionFacts: readonly LockFact[] = [
+export const alterTablePartitionFacts: readonly LockFact[] = detachChangedIn14([
   {
     id: 'alter-table.attach-partition.implied',
     summary: 'ALTER TABLE … ATTACH PARTITION … whose valid CHECK constraint already implies the bound',
@@ -216,6 +217,33 @@ export const alterTablePartitionFacts: readonly LockFact[] = [
     examples: [{ setup: PARTITIONED, sql: 'ALTER TABLE m DETACH PARTITION m_2025 CONCURRENTLY' }],
   },
   {
+    id: 'alter-table.detach-partition.finalize',
+    summary: 'ALTER TABLE … DETACH PARTITION … FINALIZE (PostgreSQL 14+)',
+    statement: 'AlterTableStmt',
+    subcommand: 'AT_DetachPartitionFinalize',
+    pg: { min: 14 },
+    when: onTable,
+    locks: [
+      { role: 'table', mode: 'ShareUpdateExclusiveLock' },
+      { role: 'partition', mode: 'AccessExclusiveLock' },
+      { role: 'partition.indexes', mode: 'AccessExclusiveLock' },
+    ],
+    docs: 'sql-altertable.html#SQL-ALTERTABLE-DETACH-PARTITION',
+    why:
+      'Completes a DETACH … CONCURRENTLY that was cancelled or interrupted after its first transaction: the same ' +
+      'locks as its second step (SHARE UPDATE EXCLUSIVE on the parent, ACCESS EXCLUSIVE on the partition and its ' +
+      'indexes), but unlike CONCURRENTLY it may run inside a transaction block.',
+    examples: [
+      {
+        // What an interrupted DETACH … CONCURRENTLY leaves behind: its first transaction committed the partition as
+        // "detach pending" (pg_inherits.inhdetachpending). A setup cannot run CONCURRENTLY (it is one implicit
+        // transaction), so it sets that flag as the first transaction would; FINALIZE refuses without it.
+        setup: PARTITIONED + " UPDATE pg_inherits SET inhdetachpending = true WHERE inhrelid = 'm_2025'::regclass;",
+        sql: 'ALTER TABLE m DETACH PARTITION m_2025 FINALIZE',
+      },
+    ],
+  },
+  {
     id: 'alter-table.detach-partition',
     summary: 'ALTER TABLE … DETACH PARTITION',
     statement: 'AlterTableStmt',
@@ -259,4 +287,23 @@ export const alterTablePartitionFacts: readonly LockFact[] = [
       },
     ],
   },
-];
+]);
+
+/**
+ * A plain DETACH PARTITION took only SHARE UPDATE EXCLUSIVE on the partition up to PostgreSQL 13 (proven on 13);
+ * 14 reworked DETACH (adding CONCURRENTLY) and takes ACCESS EXCLUSIVE on it. The parent is ACCESS EXCLUSIVE on both.
+ */
+function detachChangedIn14(facts: LockFact[]): LockFact[] {
+  return facts.flatMap((fact) => {
+    if (fact.id !== 'alter-table.detach-partition') return [fact];
+    const before: LockFact = {
+      ...fact,
+      locks: fact.locks.map((lock) => (lock.role === 'partition' ? { ...lock, mode: 'ShareUpdateExclusiveLock' as const } : lock)),
+      why: `${fact.why ?? ''} Up to PostgreSQL 13 the partition itself takes only SHARE UPDATE EXCLUSIVE.`,
+    };
+    return sinceMajor(14, before, {
+      locks: fact.locks,
+      why: 'the partition is locked ACCESS EXCLUSIVE (13 and older: SHARE UPDATE EXCLUSIVE).',
+    });
+  });
+}

@@ -32,6 +32,19 @@ export const PARTITIONED =
   "CREATE TABLE m_2025 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01'); " +
   "INSERT INTO m SELECT g, date '2024-12-20' + g, g, g::text FROM generate_series(1, 20) g;";
 
+/**
+ * An inheritance hierarchy (INHERITS, not partitioning): parent p with rows and indexes, children c1 (own column and
+ * index) and c2, grandchild g1 under c1, rows in each. ALTER TABLE p reaches c1, c2 and g1 when the subcommand recurses.
+ */
+export const INHERITED =
+  'CREATE TABLE p (id bigint PRIMARY KEY, a int, b text); CREATE INDEX p_a_idx ON p (a); ' +
+  'CREATE TABLE c1 (extra int) INHERITS (p); CREATE INDEX c1_a_idx ON c1 (a); ' +
+  'CREATE TABLE c2 () INHERITS (p); CREATE TABLE g1 () INHERITS (c1); ' +
+  "INSERT INTO p SELECT g, g, g::text FROM generate_series(1, 10) g; " +
+  "INSERT INTO c1 SELECT g, g, g::text, g FROM generate_series(11, 20) g; " +
+  "INSERT INTO c2 SELECT g, g, g::text FROM generate_series(21, 30) g; " +
+  "INSERT INTO g1 SELECT g, g, g::text, g FROM generate_series(31, 40) g;";
+
 // ---- readers ----
 
 export interface AlterTableCmd {

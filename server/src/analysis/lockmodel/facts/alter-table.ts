@@ -5,8 +5,9 @@
  * alter-table-partitions.ts; RENAME and SET SCHEMA: rename.ts.
  */
 import type { FactInput, LockFact } from '../fact';
+import { sinceMajor } from './versions';
 import type { LockMode } from '../lock-modes';
-import { PARTITIONED, TABLE, command, onIndex, onTable, optionNames } from './alter-table-shared';
+import { INHERITED, PARTITIONED, TABLE, command, onIndex, onTable, optionNames } from './alter-table-shared';
 
 /**
  * Storage parameters PostgreSQL changes under SHARE UPDATE EXCLUSIVE (reloptions.c, each option's lockmode); any
@@ -47,6 +48,19 @@ const allOptionsIn = (known: Set<string>) => (input: FactInput) => options(input
 
 const tableLock = (mode: LockMode) => [{ role: 'table', mode }] as const;
 
+/** ALTER INDEX on the index of a partitioned table (relkind I, no storage of its own). */
+function isPartitionedIndex(input: FactInput): boolean {
+  const rv = (input.statement as { relation?: unknown } | undefined)?.relation;
+  return rv !== undefined && input.schema.relationKind(input.schema.resolve(rv as never)) === 'partitioned index';
+}
+
+/**
+ * The tablespace the SET TABLESPACE examples move relations to. An example's setup cannot create it (CREATE
+ * TABLESPACE refuses to run in the implicit transaction a multi-statement setup runs in), so the proof harness
+ * creates it, once per server, "in place" under the data directory (test/lockmodel/tablespace.ts).
+ */
+export const PROOF_TABLESPACE = 'lockstep_space';
+
 /** One fact per trigger subcommand (ENABLE / DISABLE, ALWAYS / REPLICA, ALL / USER): they lock alike. */
 const TRIGGER_SUBCOMMANDS: ReadonlyArray<[subcommand: string, id: string, sql: string]> = [
   ['AT_EnableTrig', 'enable-trigger', 'ALTER TABLE t ENABLE TRIGGER t_touch'],
@@ -79,8 +93,9 @@ const triggerFacts: LockFact[] = TRIGGER_SUBCOMMANDS.map(([subcommand, id, sql],
     'are switched too (a partitioned table without triggers locks only itself).',
   examples: [
     { setup: WITH_TRIGGER, sql },
-    ...(n === 3 ? [{ setup: PARTITIONED_WITH_TRIGGER, sql: 'ALTER TABLE m DISABLE TRIGGER m_touch' }] : []),
-    ...(n === 5 ? [{ setup: PARTITIONED_WITH_TRIGGER, sql: 'ALTER TABLE m DISABLE TRIGGER ALL' }] : []),
+    // BEFORE … FOR EACH ROW triggers on a partitioned table exist from PostgreSQL 13 (12 refuses the fixture).
+    ...(n === 3 ? [{ setup: PARTITIONED_WITH_TRIGGER, sql: 'ALTER TABLE m DISABLE TRIGGER m_touch', pg: { min: 13 } }] : []),
+    ...(n === 5 ? [{ setup: PARTITIONED_WITH_TRIGGER, sql: 'ALTER TABLE m DISABLE TRIGGER ALL', pg: { min: 13 } }] : []),
   ],
 }));
 
@@ -121,7 +136,7 @@ const rowSecurityFacts: LockFact[] = ROW_SECURITY.map(([subcommand, id, sql], n)
   examples: [{ setup: TABLE, sql }, ...(n === 0 ? [{ setup: PARTITIONED, sql: 'ALTER TABLE m ENABLE ROW LEVEL SECURITY' }] : [])],
 }));
 
-export const alterTableFacts: readonly LockFact[] = [
+export const alterTableFacts: readonly LockFact[] = sequencesFollowSince15([
   // ---- storage parameters ----
   {
     id: 'alter-table.set-storage-parameters',
@@ -130,6 +145,7 @@ export const alterTableFacts: readonly LockFact[] = [
     subcommand: 'AT_SetRelOptions',
     when: (input) => onTable(input) && allOptionsIn(SHARE_UPDATE_TABLE_OPTIONS)(input),
     locks: tableLock('ShareUpdateExclusiveLock'),
+    inheritorsUntouched: true,
     docs: 'sql-altertable.html#SQL-ALTERTABLE-DESC-SET-STORAGE-PARAMETER',
     why: 'These parameters only steer VACUUM, the planner or future pages: SHARE UPDATE EXCLUSIVE, reads and writes go on.',
     examples: [
@@ -137,6 +153,8 @@ export const alterTableFacts: readonly LockFact[] = [
       { setup: TABLE, sql: 'ALTER TABLE t SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_enabled = false)' },
       { setup: TABLE, sql: 'ALTER TABLE t SET (toast.autovacuum_enabled = false, parallel_workers = 4, vacuum_index_cleanup = off)' },
       { setup: TABLE, sql: 'ALTER TABLE t SET (toast_tuple_target = 256, vacuum_truncate = false, log_autovacuum_min_duration = 0)' },
+      // Storage parameters are per table: inheritance children keep theirs.
+      { setup: INHERITED, sql: 'ALTER TABLE p SET (fillfactor = 70)' },
     ],
   },
   {
@@ -181,7 +199,8 @@ export const alterTableFacts: readonly LockFact[] = [
     why: 'Affects only pages written later (REINDEX applies it to existing ones); the table is not locked.',
     examples: [
       { setup: TABLE, sql: 'ALTER INDEX t_a_idx SET (fillfactor = 80)' },
-      { setup: TABLE, sql: 'ALTER INDEX t_a_idx SET (deduplicate_items = off)' },
+      // deduplicate_items is a PostgreSQL 13 B-tree option: 12 answers 'unrecognized parameter' (proven on 12).
+      { setup: TABLE, sql: 'ALTER INDEX t_a_idx SET (deduplicate_items = off)', pg: { min: 13 } },
     ],
   },
   {
@@ -298,10 +317,41 @@ export const alterTableFacts: readonly LockFact[] = [
     locks: tableLock('AccessExclusiveLock'),
     docs: 'sql-altertable.html#SQL-ALTERTABLE-DESC-SET-TABLESPACE',
     why:
-      'Assumes the table lives in the default tablespace (the catalog does not track tablespaces), where this is a ' +
-      'no-op. Moving to another tablespace copies every file under ACCESS EXCLUSIVE; that case is left unknown because ' +
-      'the proof server cannot create a tablespace inside a test setup.',
+      'Assumes the table lives in the default tablespace (the catalog does not track CREATE TABLE … TABLESPACE), ' +
+      'where this is a no-op. A table created in another tablespace is copied back, as the next fact describes.',
     examples: [{ setup: TABLE, sql: 'ALTER TABLE t SET TABLESPACE pg_default' }],
+  },
+  {
+    id: 'alter-table.set-tablespace.partitioned',
+    summary: 'ALTER TABLE partitioned_table SET TABLESPACE …',
+    statement: 'AlterTableStmt',
+    subcommand: 'AT_SetTableSpace',
+    when: (input) => onTable(input) && input.table !== undefined && input.schema.relationKind(input.table) === 'partitioned table',
+    locks: tableLock('AccessExclusiveLock'),
+    docs: 'sql-altertable.html#SQL-ALTERTABLE-DESC-SET-TABLESPACE',
+    why:
+      'A partitioned table has no storage: only the default tablespace of partitions created later changes. The ' +
+      'existing partitions stay where they are and are not locked.',
+    examples: [{ setup: PARTITIONED, sql: `ALTER TABLE m SET TABLESPACE ${PROOF_TABLESPACE}` }],
+  },
+  {
+    id: 'alter-table.set-tablespace',
+    summary: 'ALTER TABLE … SET TABLESPACE another_tablespace',
+    statement: 'AlterTableStmt',
+    subcommand: 'AT_SetTableSpace',
+    when: (input) => onTable(input) && command(input).name !== 'pg_default',
+    locks: tableLock('AccessExclusiveLock'),
+    rewrites: ['table'],
+    docs: 'sql-altertable.html#SQL-ALTERTABLE-DESC-SET-TABLESPACE',
+    why:
+      'Every file of the table is copied block by block into the new tablespace (a new relfilenode, no row-level ' +
+      'scan) while ACCESS EXCLUSIVE blocks reads and writes. Its indexes are NOT moved or locked: each needs its own ' +
+      'ALTER INDEX … SET TABLESPACE. Assumes the table is not in that tablespace already (then nothing is copied); ' +
+      'the catalog does not track tablespaces.',
+    examples: [
+      { setup: TABLE, sql: `ALTER TABLE t SET TABLESPACE ${PROOF_TABLESPACE}` },
+      { setup: 'CREATE UNLOGGED TABLE t (id int PRIMARY KEY, a int); INSERT INTO t VALUES (1, 1);', sql: `ALTER TABLE t SET TABLESPACE ${PROOF_TABLESPACE}` },
+    ],
   },
   {
     id: 'alter-index.set-tablespace.default',
@@ -311,8 +361,36 @@ export const alterTableFacts: readonly LockFact[] = [
     when: (input) => onIndex(input) && command(input).name === 'pg_default',
     locks: [{ role: 'index', mode: 'AccessExclusiveLock' }],
     docs: 'sql-alterindex.html',
-    why: 'As for tables: a no-op in place, a full copy under ACCESS EXCLUSIVE (left unknown) when the index really moves.',
+    why: 'As for tables: a no-op in place (assumed: the catalog does not track tablespaces), a copy when the index really moves.',
     examples: [{ setup: TABLE, sql: 'ALTER INDEX t_a_idx SET TABLESPACE pg_default' }],
+  },
+  {
+    id: 'alter-index.set-tablespace.partitioned',
+    summary: 'ALTER INDEX partitioned_index SET TABLESPACE …',
+    statement: 'AlterTableStmt',
+    subcommand: 'AT_SetTableSpace',
+    when: (input) => onIndex(input) && isPartitionedIndex(input),
+    locks: [{ role: 'index', mode: 'AccessExclusiveLock' }],
+    docs: 'sql-alterindex.html',
+    why: 'A partitioned index has no storage: nothing is copied, and the partitions\u2019 indexes stay where they are.',
+    examples: [{ setup: PARTITIONED, sql: `ALTER INDEX m_a_idx SET TABLESPACE ${PROOF_TABLESPACE}` }],
+  },
+  {
+    id: 'alter-index.set-tablespace',
+    summary: 'ALTER INDEX … SET TABLESPACE another_tablespace',
+    statement: 'AlterTableStmt',
+    subcommand: 'AT_SetTableSpace',
+    when: (input) => onIndex(input) && command(input).name !== 'pg_default',
+    locks: [{ role: 'index', mode: 'AccessExclusiveLock' }],
+    rewrites: ['index'],
+    docs: 'sql-alterindex.html',
+    why:
+      'The index files are copied into the new tablespace under ACCESS EXCLUSIVE on the index — its table is not ' +
+      'locked, but every query planning on the table opens its indexes and waits. Assumes the index is not there already.',
+    examples: [
+      { setup: TABLE, sql: `ALTER INDEX t_a_idx SET TABLESPACE ${PROOF_TABLESPACE}` },
+      { setup: TABLE, sql: `ALTER INDEX t_pkey SET TABLESPACE ${PROOF_TABLESPACE}` },
+    ],
   },
   {
     id: 'alter-table.set-access-method.heap',
@@ -435,4 +513,25 @@ export const alterTableFacts: readonly LockFact[] = [
     docs: 'sql-altertable.html#SQL-ALTERTABLE-DESC-NOT-OF',
     examples: [{ setup: 'CREATE TYPE pair AS (id bigint, a int); CREATE TABLE t OF pair;', sql: 'ALTER TABLE t NOT OF' }],
   },
-];
+]);
+
+/**
+ * SET LOGGED / UNLOGGED changes the persistence of the sequences the table owns only since PostgreSQL 15 (proven on
+ * 14: the serial column's sequence is neither locked nor rewritten); before, the table and its indexes alone.
+ */
+function sequencesFollowSince15(facts: LockFact[]): LockFact[] {
+  return facts.flatMap((fact) => {
+    if (fact.id !== 'alter-table.set-unlogged' && fact.id !== 'alter-table.set-logged') return [fact];
+    const withoutSequences: LockFact = {
+      ...fact,
+      locks: fact.locks.filter((lock) => lock.role !== 'table.sequences'),
+      rewrites: (fact.rewrites ?? []).filter((role) => role !== 'table.sequences'),
+      why: fact.why?.replace(/;? the sequences it owns follow \(PostgreSQL ≥ 15\)/, ''),
+    };
+    return sinceMajor(15, withoutSequences, {
+      locks: fact.locks,
+      rewrites: fact.rewrites ?? [],
+      why: 'the sequences the table owns (serial, identity) change persistence with it: locked ACCESS EXCLUSIVE and rewritten.',
+    });
+  });
+}

@@ -181,6 +181,7 @@ export const dmlFacts: readonly LockFact[] = [
     statement: 'UpdateStmt',
     when: (input) => !updatesReferencedKey(input),
     locks: [...WRITE_TARGET, { role: 'sequences', mode: 'RowExclusiveLock' }, ...FK_CHECKS, ...READS],
+    partitionedIndexLocksSince: 16,
     scans: ['whole'],
     unknown: (input) => callsReason(input),
     docs: 'sql-update.html',
@@ -266,11 +267,12 @@ export const dmlFacts: readonly LockFact[] = [
     statement: 'SelectStmt',
     when: (input) => payload(input).lockingClause === undefined,
     locks: [...READS, { role: 'sequences', mode: 'RowExclusiveLock' }],
+    partitionedIndexLocksSince: 16,
     scans: ['whole'],
     unknown: (input) => callsReason(input),
     docs: 'explicit-locking.html#LOCKING-TABLES',
     why:
-      'ACCESS SHARE on each table, view (and what it reads) and partition, and — because planning opens them — on every one of their indexes. nextval()/setval() lock the sequence ROW EXCLUSIVE. A called user function is not analyzed.',
+      'ACCESS SHARE on each table, view (and what it reads) and partition, and — because planning opens them — on every one of their indexes (the partitioned tables\u2019 own indexes only since PostgreSQL 16). nextval()/setval() lock the sequence ROW EXCLUSIVE. A called user function is not analyzed.',
     examples: [
       { setup: TABLES, sql: 'SELECT * FROM other' },
       { setup: TABLES, sql: 'SELECT * FROM other WHERE id = 1' },

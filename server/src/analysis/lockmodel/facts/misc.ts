@@ -4,6 +4,7 @@
  * (BEGIN, COMMIT, SAVEPOINT …), proven apart because the tracer owns transactions (test/lockmodel/untraced.test.ts).
  */
 import type { FactInput, LockFact } from '../fact';
+import { sinceMajor } from './versions';
 import { sqlFunctionBody } from '../targets';
 import { cascades, payload } from './when';
 
@@ -75,7 +76,7 @@ function extensionName(input: FactInput): string | undefined {
   return objects.length === 1 ? objects[0]!.String?.sval : undefined;
 }
 
-export const miscFacts: readonly LockFact[] = [
+export const miscFacts: readonly LockFact[] = grantLocksSince18([
   {
     id: 'comment-on.relation',
     summary: 'COMMENT ON TABLE / COLUMN / VIEW / MATERIALIZED VIEW / SEQUENCE',
@@ -132,7 +133,9 @@ export const miscFacts: readonly LockFact[] = [
     statement: 'GrantStmt',
     locks: [],
     docs: 'sql-grant.html',
-    why: 'No relation lock at all — not even on the tables whose privileges change (the catalog row is updated in place under a row lock).',
+    why:
+      'No relation lock at all before PostgreSQL 18 — not even on the tables whose privileges change (the catalog row ' +
+      'is updated in place under a row lock).',
     examples: [
       { setup: `${TABLES} ${ROLE}`, sql: 'GRANT SELECT, INSERT ON t TO lockstep_reader' },
       { setup: `${TABLES} ${ROLE}`, sql: 'REVOKE ALL ON t FROM lockstep_reader' },
@@ -187,7 +190,8 @@ export const miscFacts: readonly LockFact[] = [
     examples: [
       { setup: TABLES, sql: "CREATE FUNCTION total() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM t'" },
       { setup: TABLES, sql: "CREATE FUNCTION touch() RETURNS void LANGUAGE sql AS 'UPDATE t SET a = 1 WHERE id IN (SELECT id FROM app.x)'" },
-      { setup: TABLES, sql: 'CREATE FUNCTION total2() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM t; END' },
+      // BEGIN ATOMIC (a body parsed at creation) is PostgreSQL 14 syntax.
+      { setup: TABLES, sql: 'CREATE FUNCTION total2() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM t; END', pg: { min: 14 } },
       { setup: TABLES, sql: "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 2'" },
     ],
   },
@@ -374,7 +378,7 @@ export const miscFacts: readonly LockFact[] = [
     docs: 'sql-grant.html',
     examples: [{ setup: ROLE, sql: 'GRANT lockstep_reader TO CURRENT_USER' }],
   },
-];
+]);
 
 /**
  * BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, ABORT, SAVEPOINT, RELEASE, ROLLBACK TO: no relation locks.
@@ -400,3 +404,19 @@ export const transactionControlFacts: readonly LockFact[] = [
     ],
   },
 ];
+
+/**
+ * PostgreSQL 18 takes ACCESS SHARE on each table or sequence a GRANT / REVOKE names (so a concurrent DROP cannot
+ * pull it away); ALL TABLES IN SCHEMA, schemas and functions still lock no relation. Proven on 18 by the grant
+ * fact's own examples.
+ */
+function grantLocksSince18(facts: LockFact[]): LockFact[] {
+  return facts.flatMap((fact) =>
+    fact.id === 'grant'
+      ? sinceMajor(18, fact, {
+          locks: [{ role: 'table', mode: 'AccessShareLock' }],
+          why: 'ACCESS SHARE on each table or sequence named (ON t, ON SEQUENCE s); ALL TABLES IN SCHEMA still locks nothing. Blocks only ACCESS EXCLUSIVE work.',
+        })
+      : [fact],
+  );
+}

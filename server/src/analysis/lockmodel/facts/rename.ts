@@ -5,7 +5,7 @@
  */
 import type { TypeName } from '@pgsql/types';
 import type { FactInput, LockFact } from '../fact';
-import { PARTITIONED, REFERENCING, TABLE } from './alter-table-shared';
+import { INHERITED, PARTITIONED, REFERENCING, TABLE } from './alter-table-shared';
 
 const renameType = (input: FactInput): string | undefined => (input.statement as { renameType?: string }).renameType;
 
@@ -74,14 +74,17 @@ export const renameFacts: readonly LockFact[] = [
     locks: [
       { role: 'table', mode: 'AccessExclusiveLock' },
       { role: 'table.partitions', mode: 'AccessExclusiveLock' },
+      { role: 'table.inheritors', mode: 'AccessExclusiveLock' },
     ],
     docs: 'sql-altertable.html#SQL-ALTERTABLE-DESC-RENAME',
-    why: 'Catalog only, under ACCESS EXCLUSIVE on the table and every partition.',
+    why: 'Catalog only, under ACCESS EXCLUSIVE on the table and every partition or inheritance child (all levels).',
     examples: [
       { setup: TABLE, sql: 'ALTER TABLE t RENAME COLUMN a TO a2' },
       { setup: TABLE, sql: 'ALTER TABLE t RENAME b TO body' },
       { setup: PARTITIONED, sql: 'ALTER TABLE m RENAME COLUMN a TO a2' },
-      { setup: TABLE + ' CREATE VIEW t_ids AS SELECT id FROM t;', sql: 'ALTER VIEW t_ids RENAME COLUMN id TO ident' },
+      { setup: INHERITED, sql: 'ALTER TABLE p RENAME COLUMN b TO body' },
+      // ALTER VIEW … RENAME COLUMN is PostgreSQL 13 syntax (on 12 a syntax error; ALTER TABLE … RENAME COLUMN works there).
+      { setup: TABLE + ' CREATE VIEW t_ids AS SELECT id FROM t;', sql: 'ALTER VIEW t_ids RENAME COLUMN id TO ident', pg: { min: 13 } },
     ],
   },
   {

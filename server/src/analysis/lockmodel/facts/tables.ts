@@ -2,6 +2,7 @@
 import type { RangeVar } from '@pgsql/types';
 import type { FactInput, LockFact } from '../fact';
 import { cascades, payload } from './when';
+import { sinceMajor } from './versions';
 
 const PARENT = `CREATE TABLE parent (id bigserial PRIMARY KEY, name text UNIQUE);
 CREATE INDEX parent_name_lower ON parent (lower(name));`;
@@ -42,7 +43,7 @@ const DROP_TABLE_LOCKS: LockFact['locks'] = [
   { role: 'referenced', mode: 'AccessExclusiveLock' },
 ];
 
-export const tableFacts: readonly LockFact[] = [
+export const tableFacts: readonly LockFact[] = parentLockedBefore14([
   {
     id: 'create-table.temporary',
     summary: 'CREATE TEMPORARY TABLE',
@@ -266,4 +267,19 @@ export const tableFacts: readonly LockFact[] = [
       { setup: 'CREATE TABLE events (payload jsonb);', sql: 'TRUNCATE events' },
     ],
   },
-];
+]);
+
+/**
+ * TRUNCATE of a partition took ACCESS SHARE on its partitioned parent up to PostgreSQL 13 (proven on 13 by
+ * `TRUNCATE ONLY p_2024`); 14 and later lock the partition alone.
+ */
+function parentLockedBefore14(facts: LockFact[]): LockFact[] {
+  return facts.flatMap((fact) => {
+    if (fact.id !== 'truncate') return [fact];
+    const [before, after] = sinceMajor(14, { ...fact, locks: [...fact.locks, { role: 'table.parent', mode: 'AccessShareLock' }] }, {
+      locks: fact.locks,
+      why: 'a partition is truncated without locking its partitioned parent (13 and older took ACCESS SHARE on it).',
+    });
+    return [{ ...before!, why: `${fact.why} Up to PostgreSQL 13, truncating a partition also takes ACCESS SHARE on its partitioned parent.` }, after!];
+  });
+}

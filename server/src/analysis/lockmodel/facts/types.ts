@@ -97,7 +97,8 @@ export const typeFacts: readonly LockFact[] = [
       'Checks every value already stored in a column of the domain: each table using it is locked SHARE (writes wait) and read in full. NOT VALID skips that; VALIDATE CONSTRAINT does it later.',
     examples: [
       { setup: TYPES, sql: 'ALTER DOMAIN posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0)' },
-      { setup: TYPES, sql: 'ALTER DOMAIN posint ADD CONSTRAINT posint_nn NOT NULL' },
+      // ADD [CONSTRAINT name] NOT NULL on a domain is PostgreSQL 17 syntax (16 and older: SET NOT NULL only).
+      { setup: TYPES, sql: 'ALTER DOMAIN posint ADD CONSTRAINT posint_nn NOT NULL', pg: { min: 17 } },
     ],
   },
   {
