@@ -98,7 +98,7 @@ const PAIRS: Pair[] = [
   },
   { lockstep: ['unique-constraint-without-index', 'add-column-unique-or-pk', 'primary-key-without-index'], squawk: ['disallowed-unique-constraint'], hazard: 'a unique index is built while reads and writes wait', evidence: 'lock', holds: scansWhileBlocking },
   { lockstep: ['domain-constraint-added'], squawk: ['ban-alter-domain-with-add-constraint'], hazard: 'every column of the domain is checked while writes wait', evidence: 'lock', holds: scansWhileBlocking },
-  { lockstep: ['column-type-rewrite', 'type-change-rebuilds-index'], squawk: ['changing-column-type'], hazard: 'ALTER COLUMN TYPE rewrites the table or rebuilds indexes while reads and writes wait', evidence: 'lock', holds: (c) => rewrites(c) || scansWhileBlocking(c) },
+  { lockstep: ['column-type-rewrite', 'type-change-rebuilds-index', 'timestamp-to-timestamptz-timezone'], squawk: ['changing-column-type'], hazard: 'ALTER COLUMN TYPE rewrites the table or rebuilds indexes while reads and writes wait', evidence: 'lock', holds: (c) => rewrites(c) || scansWhileBlocking(c) },
   { lockstep: ['missing-lock-timeout'], squawk: ['require-lock-timeout'], hazard: 'a blocking lock is requested without lock_timeout', evidence: 'lock', holds: (c) => blocks(c, 'reads', 'writes'), oncePerFile: true },
   {
     lockstep: ['missing-statement-timeout'],

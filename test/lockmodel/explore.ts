@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { startEmbeddedPostgres } from '../../server/src/rehearsal/embedded-server';
 import { pgDriver, urlForDatabase } from '../../server/src/rehearsal/driver';
-import { traceStatements } from '../../server/src/rehearsal/tracer';
+import { dropDatabaseForce, serverMajor, traceStatements } from '../../server/src/rehearsal/tracer';
 import { initParser } from '../../server/src/analysis/parse/parser';
 import { analyzeText } from '../../server/src/analysis/analyzer';
 import { replayMigrations } from '../../server/src/analysis/schema-context';
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
         } catch (error) {
           out.push(`=== ${c.label}: ${sql}\n  FAILED ${error instanceof Error ? error.message : String(error)}`);
         } finally {
-          await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          await dropDatabaseForce(admin, name, await serverMajor(admin));
         }
         console.log(out.join('\n'));
         out = [];

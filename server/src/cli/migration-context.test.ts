@@ -248,6 +248,46 @@ describe('MigrationContexts (other layouts)', () => {
     expect(contexts.contextFor('/s/revert/users.sql').files).toEqual(['/s/deploy/users.sql']);
   });
 
+  it('version folders (temporal versioned/v1.5/*.sql): the earlier folders in version order, not the own folder', () => {
+    const fs = new MemoryFs({
+      '/t/versioned/v1.0/schema.sql': 'CREATE TABLE executions (id int, request_id varchar(64));',
+      '/t/versioned/v1.2/b.sql': 'CREATE TABLE b (id int);',
+      '/t/versioned/v1.2/a.sql': 'CREATE TABLE a (id int);',
+      '/t/versioned/v1.10/alter.sql': 'ALTER TABLE executions ALTER COLUMN request_id TYPE varchar(255);',
+      '/t/versioned/v1.10/other.sql': 'CREATE TABLE other (id int);',
+      '/t/versioned/v1.9/c.down.sql': 'DROP TABLE a;',
+      '/t/versioned/v1.9/c.sql': 'CREATE TABLE c (id int);',
+      '/t/versioned/manifest.sql': 'SELECT 1;',
+    });
+    const context = new MigrationContexts({ fs }).contextFor('/t/versioned/v1.10/alter.sql');
+    expect(context.root).toBe('/t/versioned');
+    // 1.9 before 1.10 (not by name), names sorted inside a folder, down scripts and the own folder left out.
+    expect(context.files).toEqual(['/t/versioned/v1.0/schema.sql', '/t/versioned/v1.2/a.sql', '/t/versioned/v1.2/b.sql', '/t/versioned/v1.9/c.sql']);
+    expect(context.base?.relation('public.a')).toBeDefined();
+  });
+
+  it('version folders named like releases (1.10.0/1.10.0.sql) or numbers (delta/56/x.sql)', () => {
+    const fs = new MemoryFs({
+      '/o/postgresql/1.4.0/1.4.0.sql': 'CREATE TABLE metrics (metric_type varchar(20));',
+      '/o/postgresql/1.10.0/1.10.0.sql': 'ALTER TABLE metrics ALTER COLUMN metric_type TYPE text;',
+      '/o/postgresql/1.9.0/1.9.0.sql': 'CREATE TABLE x (id int);',
+      '/s/delta/9/a.sql': 'CREATE TABLE d (id int);',
+      '/s/delta/9/a.sqlite.sql': 'CREATE TABLE sqlite_only (id int);',
+      '/s/delta/56/b.sql': 'ALTER TABLE d ALTER id TYPE bigint;',
+    });
+    const contexts = new MigrationContexts({ fs });
+    expect(contexts.contextFor('/o/postgresql/1.10.0/1.10.0.sql').files).toEqual(['/o/postgresql/1.4.0/1.4.0.sql', '/o/postgresql/1.9.0/1.9.0.sql']);
+    expect(contexts.contextFor('/s/delta/56/b.sql').files).toEqual(['/s/delta/9/a.sql']);
+  });
+
+  it('leaves version folders under a rollback folder alone: they run backwards', () => {
+    const fs = new MemoryFs({
+      '/r/rollback_dbs/postgresql/1.4.0/1.4.0.sql': 'DROP TABLE metrics;',
+      '/r/rollback_dbs/postgresql/1.5.0/1.5.0.sql': 'DROP TABLE other;',
+    });
+    expect(new MigrationContexts({ fs }).contextFor('/r/rollback_dbs/postgresql/1.5.0/1.5.0.sql').files).toEqual([]);
+  });
+
   it('does not take a deploy/ folder without sqitch.plan for sqitch', () => {
     const fs = new MemoryFs({ '/srv/deploy/db/001_a.sql': 'CREATE TABLE a (id int);', '/srv/deploy/db/002_b.sql': 'SELECT 1;' });
     expect(new MigrationContexts({ fs }).contextFor('/srv/deploy/db/002_b.sql').files).toEqual(['/srv/deploy/db/001_a.sql']);

@@ -7,7 +7,12 @@
  * Which files count:
  * - The folder tree is the file's own folder; for diesel (`{version}_{name}/up.sql`) and Prisma
  *   (`{timestamp}_{name}/migration.sql`) the folder holding the version folders; for sqitch the folder holding
- *   `deploy/` and `sqitch.plan`, whose change order is used.
+ *   `deploy/` and `sqitch.plan`, whose change order is used; for version folders (`versioned/v1.5/*.sql`,
+ *   `delta/56/*.sql`, `1.10.0/1.10.0.sql`: the file's folder is named by a version and has version-named
+ *   siblings) the folder holding them, where every .sql file of the EARLIER version folders runs first (version
+ *   order, then name). Files of the file's own folder are not context: their order is the tool's (temporal's
+ *   manifest.json), not the name's. Trees under a rollback/revert/downgrade folder are left alone (they run
+ *   backwards).
  * - Only versioned migrations have a context: a file whose name carries no version (`schema.sql`, `seed.sql`) is
  *   analyzed on its own, and such files are never context for others, since nothing says when they run.
  * - Only forward migrations are replayed. An up migration runs against what the forward migrations before it
@@ -23,7 +28,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { hashString, type Catalog } from '../analysis/catalog';
-import { classifyMigration, orderMigrations, type MigrationFile } from '../analysis/migrations/ordering';
+import { classifyMigration, compareVersions, naturalCompare, orderMigrations, type MigrationFile } from '../analysis/migrations/ordering';
 import { replayMigrations } from '../analysis/schema-context';
 import { describeFsError } from './errors';
 
@@ -119,7 +124,14 @@ export function upSection(text: string): string {
   return marker ? text.slice(0, marker.index) : text;
 }
 
-type Layout = 'flat' | 'per-directory' | 'sqitch';
+type Layout = 'flat' | 'per-directory' | 'sqitch' | 'version-folders';
+
+/** A folder named by a version alone: 1.10.0, v1.5, 56. */
+const VERSION_FOLDER = /^[vV]?\d+(?:\.\d+)*$/;
+/** Folders whose migrations run backwards: replaying them forward would build a wrong schema. */
+const BACKWARD_FOLDER = /^(?:rollbacks?|reverts?|downgrades?)(?:[._-]|$)/i;
+/** A file of a version folder that is not forward PostgreSQL: a down script, or SQLite's variant. */
+const NOT_FORWARD_FILE = /(?:^|[._-])(?:down|rollback|revert|downgrade)(?:[._-]|$)|\.sqlite\.sql$/i;
 
 /** Where a file's sibling migrations live, and the name each is ordered by (relative, so that folders above the
  * tree — a `deploy/` or `supabase/` somewhere in the user's home — never change how a file is classified). */
@@ -185,9 +197,7 @@ export class MigrationContexts {
     const none: MigrationContext = { base: undefined, root: undefined, files: [], key: '', problems: [] };
     const tree = this.folderTreeOf(path);
     if (!tree) return none;
-    const listing = this.listingOf(tree, path);
-    const target = orderingName(tree, path);
-    const earlier = earlierForward(listing.ordered, target).map((f) => listing.paths.get(f.path)!);
+    const earlier = tree.layout === 'version-folders' ? this.earlierInVersionFolders(tree, path) : this.earlierInListing(tree, path);
 
     const chain = this.chains.get(tree.root) ?? [];
     const stamps = earlier.map((file) => this.stampOf(file) ?? 'missing');
@@ -218,6 +228,32 @@ export class MigrationContexts {
       // Reported on every call, also from cached links, so each caller hears why its context is partial.
       problems: used.filter((l) => l.problem !== undefined).map((l) => ({ path: l.path, reason: l.problem! })),
     };
+  }
+
+  private earlierInListing(tree: FolderTree, path: string): string[] {
+    const listing = this.listingOf(tree, path);
+    return earlierForward(listing.ordered, orderingName(tree, path)).map((f) => listing.paths.get(f.path)!);
+  }
+
+  /** Every forward .sql file of the version folders before the file's own, in version order then by name. */
+  private earlierInVersionFolders(tree: FolderTree, path: string): string[] {
+    const own = basename(dirname(path));
+    const folders = this.versionFoldersOf(tree.root).filter((name) => compareVersionFolders(name, own) < 0);
+    const isForwardSql = (e: DirectoryEntry) => e.isFile && e.name.toLowerCase().endsWith('.sql') && !NOT_FORWARD_FILE.test(e.name);
+    return folders.flatMap((folder) =>
+      this.readDir(join(tree.root, folder))
+        .filter(isForwardSql)
+        .map((e) => e.name)
+        .sort(naturalCompare)
+        .map((name) => join(tree.root, folder, name)),
+    );
+  }
+
+  private versionFoldersOf(root: string): string[] {
+    return this.readDir(root)
+      .filter((e) => e.isDirectory && VERSION_FOLDER.test(e.name))
+      .map((e) => e.name)
+      .sort(compareVersionFolders);
   }
 
   private stampOf(path: string): string | undefined {
@@ -256,6 +292,16 @@ export class MigrationContexts {
       if ((kind === 'deploy' || kind === 'revert' || kind === 'verify') && this.stampOf(join(dirname(dir), 'sqitch.plan')) !== undefined) {
         return { root: dirname(dir), layout: 'sqitch', prefix: '' };
       }
+    }
+    // Version folders: the file's folder is a version and at least one sibling folder is one too.
+    const grandparent = dirname(parent);
+    if (
+      VERSION_FOLDER.test(basename(parent)) &&
+      !NOT_FORWARD_FILE.test(name) &&
+      this.versionFoldersOf(grandparent).length >= 2 &&
+      ![grandparent, dirname(grandparent), dirname(dirname(grandparent))].some((dir) => BACKWARD_FOLDER.test(basename(dir)))
+    ) {
+      return { root: grandparent, layout: 'version-folders', prefix: '' };
     }
     const prefix = basename(parent) === 'migrations' && basename(dirname(parent)) === 'supabase' ? 'supabase/migrations/' : '';
     const tree: FolderTree = { root: parent, layout: 'flat', prefix };
@@ -310,6 +356,11 @@ export class MigrationContexts {
       else if (isSql(e)) out.push(join(dir, e.name));
     }
   }
+}
+
+/** 1.2 < 1.10, v1.5 < v1.8, 9 < 56 (a leading v is ignored). */
+function compareVersionFolders(a: string, b: string): number {
+  return compareVersions(a.replace(/^[vV]/, ''), b.replace(/^[vV]/, '')) || naturalCompare(a, b);
 }
 
 /** The name a file is classified and ordered by: relative to its tree, with forward slashes. */

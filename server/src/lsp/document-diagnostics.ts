@@ -18,6 +18,12 @@ import { analyzablePart } from './document-limit';
 
 export interface Analyzer {
   analyze(text: string, options: AnalysisOptions, base?: Catalog): AnalysisResult;
+  /** Analysis in slices that leave the event loop free; 'cancelled' once `signal` aborts (see DocumentAnalyzer). */
+  analyzeAsync?(
+    text: string,
+    options: AnalysisOptions,
+    control: { signal?: AbortSignal; base?: Catalog },
+  ): Promise<AnalysisResult | 'cancelled'>;
 }
 
 /** A document's schema context: the schema its earlier sibling migrations produce (see cli/migration-context.ts). */
@@ -59,6 +65,8 @@ export interface DiagnosticsHost {
   context?(uri: string): DocumentContext | undefined;
   /** After an analysis whose schema context differs from the previous one's (an earlier migration changed). */
   contextChanged?(uri: string): void;
+  /** After an analysis that a request (hover, inlay hints) did not wait for: ask the client to ask again. */
+  analysisReady?(uri: string): void;
   /**
    * The analysis options for the document (lockstep.json, its path and runner metadata; see cli/config-loader.ts),
    * given the editor's pgVersion setting; may read the file system. Without it: `{ pgVersion }`.
@@ -79,6 +87,10 @@ interface OpenDocument {
   /** Version whose diagnostics were last published. */
   publishedVersion: number | undefined;
   last: DocumentAnalysis | undefined;
+  /** The analysis in progress (in slices), aborted when a newer version, a close or a blocking request comes. */
+  running: { version: number; controller: AbortController } | undefined;
+  /** A request was answered with nothing while the analysis ran. */
+  answeredEarly: boolean;
 }
 
 export class DocumentDiagnostics {
@@ -98,7 +110,7 @@ export class DocumentDiagnostics {
   }
 
   opened(uri: string): void {
-    this.open.set(uri, { analyzer: this.createAnalyzer(), publishedVersion: undefined, last: undefined });
+    this.open.set(uri, { analyzer: this.createAnalyzer(), publishedVersion: undefined, last: undefined, running: undefined, answeredEarly: false });
     // Nothing to debounce when a file is opened: show its diagnostics at once.
     this.debouncer.schedule(uri, 0);
   }
@@ -106,12 +118,16 @@ export class DocumentDiagnostics {
   /** A newer change replaces the pending one, so a burst of keystrokes costs one analysis. */
   changed(uri: string, version: number): void {
     const state = this.open.get(uri);
-    if (state === undefined || state.publishedVersion === version) return;
+    if (state === undefined || state.publishedVersion === version || state.running?.version === version) return;
+    // The running analysis is of an older version now: stop spending time on it.
+    this.abortRunning(state);
     this.debouncer.schedule(uri, this.settings().diagnosticsDelayMs);
   }
 
   closed(uri: string): void {
     this.debouncer.cancel(uri);
+    const state = this.open.get(uri);
+    if (state) this.abortRunning(state);
     this.open.delete(uri);
     // A closed file's diagnostics would otherwise linger in the Problems view.
     this.host.publish({ uri, diagnostics: [] });
@@ -137,13 +153,19 @@ export class DocumentDiagnostics {
    * describes text the user has already changed. Undefined for unknown documents and when nothing was analyzed
    * (the parser failed to load).
    */
-  analysis(uri: string): DocumentAnalysis | undefined {
+  analysis(uri: string, { wait = true }: { wait?: boolean } = {}): DocumentAnalysis | undefined {
     const document = this.host.document(uri);
     const state = this.open.get(uri);
     if (document === undefined || state === undefined) return undefined;
+    // With `wait: false` (hover, inlay hints) a request that arrives while the current version is being analyzed
+    // in slices is answered at once with nothing, rather than by blocking until that analysis is done.
+    if (!wait && !this.debouncer.isPending(uri) && state.running?.version === document.version) {
+      state.answeredEarly = true;
+      return undefined;
+    }
     if (this.debouncer.isPending(uri) || state.last?.version !== document.version) {
       this.debouncer.cancel(uri);
-      this.analyzeAndPublish(uri);
+      this.analyzeAndPublish(uri, { blocking: true });
     }
     const last = this.open.get(uri)?.last;
     return last?.version === document.version ? last : undefined;
@@ -151,45 +173,98 @@ export class DocumentDiagnostics {
 
   dispose(): void {
     this.debouncer.cancelAll();
+    for (const state of this.open.values()) this.abortRunning(state);
     this.open.clear();
   }
 
-  private analyzeAndPublish(uri: string): void {
+  private abortRunning(state: OpenDocument): void {
+    state.running?.controller.abort();
+    state.running = undefined;
+  }
+
+  /**
+   * Analyzes the document's current version and publishes its diagnostics. With an analyzer that can work in
+   * slices (and unless `blocking`), the analysis runs across event-loop turns so requests are answered meanwhile;
+   * a newer version, a close or a blocking request aborts it, and its result is then never published.
+   */
+  private analyzeAndPublish(uri: string, { blocking = false }: { blocking?: boolean } = {}): void {
     const document = this.host.document(uri);
     const state = this.open.get(uri);
     if (document === undefined || state === undefined) return;
+    this.abortRunning(state);
     const { version } = document;
     const settings = this.settings();
-    let diagnostics: Diagnostic[];
-    let analysis: DocumentAnalysis | undefined;
     if (this.parserFailure !== undefined) {
-      diagnostics = [parserUnavailableDiagnostic(this.parserFailure)];
-    } else {
-      const context = this.contextOf(uri, state);
-      try {
-        const part = analyzablePart(document.getText(), settings.maxDocumentBytes);
-        const options = this.host.analysisOptions?.(uri, settings.pgVersion) ?? { pgVersion: settings.pgVersion };
-        const result = state.analyzer.analyze(part.text, options, context?.base);
-        diagnostics = capDiagnostics(result.findings.map((finding) => findingToDiagnostic(finding, settings.docsBaseUrl)));
-        if (part.truncated) {
-          diagnostics.unshift(documentTooLargeDiagnostic(part, settings.maxDocumentBytes, settings.docsBaseUrl));
-        }
-        analysis = documentAnalysis(version, part.text, result, options.pgVersion, context);
-      } catch (error) {
-        state.analyzer = this.createAnalyzer();
-        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        this.host.logError(`Lockstep: analysis of ${uri} (version ${version}) failed: ${detail}`);
-        diagnostics = [analysisFailedDiagnostic(error)];
-      }
+      this.publishIfCurrent(uri, state, version, [parserUnavailableDiagnostic(this.parserFailure)], undefined);
+      return;
     }
-    // Analysis is synchronous today; if it ever leaves the message loop, a result must still never
-    // overwrite a newer version's, nor reach a document closed meanwhile.
+    const context = this.contextOf(uri, state);
+    const analyzer = state.analyzer;
+    let part: ReturnType<typeof analyzablePart>;
+    let options: AnalysisOptions;
+    try {
+      part = analyzablePart(document.getText(), settings.maxDocumentBytes);
+      options = this.host.analysisOptions?.(uri, settings.pgVersion) ?? { pgVersion: settings.pgVersion };
+    } catch (error) {
+      this.failed(uri, state, version, error);
+      return;
+    }
+    const done = (result: AnalysisResult): void => {
+      const diagnostics = capDiagnostics(result.findings.map((finding) => findingToDiagnostic(finding, settings.docsBaseUrl)));
+      if (part.truncated) diagnostics.unshift(documentTooLargeDiagnostic(part, settings.maxDocumentBytes, settings.docsBaseUrl));
+      this.publishIfCurrent(uri, state, version, diagnostics, documentAnalysis(version, part.text, result, options.pgVersion, context));
+    };
+    if (blocking || analyzer.analyzeAsync === undefined) {
+      let result: AnalysisResult;
+      try {
+        result = analyzer.analyze(part.text, options, context?.base);
+      } catch (error) {
+        this.failed(uri, state, version, error);
+        return;
+      }
+      done(result);
+      return;
+    }
+    const running = { version, controller: new AbortController() };
+    state.running = running;
+    const { signal } = running.controller;
+    analyzer.analyzeAsync(part.text, options, { signal, ...(context?.base ? { base: context.base } : {}) }).then(
+      (result) => {
+        if (state.running === running) state.running = undefined;
+        if (result === 'cancelled' || signal.aborted) return;
+        done(result);
+      },
+      (error: unknown) => {
+        if (state.running === running) state.running = undefined;
+        if (signal.aborted) return;
+        this.failed(uri, state, version, error);
+      },
+    );
+  }
+
+  private failed(uri: string, state: OpenDocument, version: number, error: unknown): void {
+    state.analyzer = this.createAnalyzer();
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.host.logError(`Lockstep: analysis of ${uri} (version ${version}) failed: ${detail}`);
+    this.publishIfCurrent(uri, state, version, [analysisFailedDiagnostic(error)], undefined);
+  }
+
+  private publishIfCurrent(
+    uri: string,
+    state: OpenDocument,
+    version: number,
+    diagnostics: Diagnostic[],
+    analysis: DocumentAnalysis | undefined,
+  ): void {
+    // A result must never overwrite a newer version's, nor reach a document closed meanwhile.
     if (this.host.document(uri)?.version !== version || this.open.get(uri) !== state) return;
     state.publishedVersion = version;
     const contextChanged = state.last !== undefined && analysis !== undefined && state.last.context?.key !== analysis.context?.key;
     state.last = analysis;
     this.host.publish({ uri, version, diagnostics });
     if (contextChanged) this.host.contextChanged?.(uri);
+    else if (state.answeredEarly) this.host.analysisReady?.(uri);
+    state.answeredEarly = false;
   }
 
   /** The schema context; a failure to build it costs the context (logged), never the document's diagnostics. */

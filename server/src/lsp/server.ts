@@ -123,6 +123,7 @@ export function startServer(streams?: ServerStreams): void {
         return path === undefined ? undefined : contexts.contextFor(path);
       },
       contextChanged: () => refreshInlayHints(),
+      analysisReady: () => refreshInlayHints(),
       analysisOptions: optionsFor,
     },
     () => settings,
@@ -234,8 +235,10 @@ export function startServer(streams?: ServerStreams): void {
     }
   });
 
+  // Hover and inlay hints do not wait for an analysis running in slices: they answer nothing until it is done
+  // (inlay hints are refreshed then), rather than describing text the user has already changed.
   connection.onHover(({ textDocument, position }) => {
-    const analysis = diagnostics.analysis(textDocument.uri);
+    const analysis = diagnostics.analysis(textDocument.uri, { wait: false });
     return analysis ? statementHover(analysis, position) : null;
   });
 
@@ -283,7 +286,7 @@ export function startServer(streams?: ServerStreams): void {
 
   connection.languages.inlayHint.on(({ textDocument, range }) => {
     if (!settings.inlayHints) return [];
-    const analysis = diagnostics.analysis(textDocument.uri);
+    const analysis = diagnostics.analysis(textDocument.uri, { wait: false });
     return analysis ? lockInlayHints(analysis, range) : [];
   });
 

@@ -63,6 +63,23 @@ const USER_SETTINGS = {
   'lockstep.rehearsal.repeat': 1,
 };
 
+/**
+ * With workspace trust on, a folder nobody trusted yet opens in Restricted Mode; `startupPrompt: never` opens it
+ * there without the modal "Do you trust the authors…?" dialog, which would otherwise cover the workbench.
+ */
+const TRUST_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'always',
+};
+
+export interface CodeServerOptions {
+  /** Workspace trust on (folders open in Restricted Mode) instead of off (every folder trusted). */
+  workspaceTrust?: boolean;
+  /** An extensions folder another instance already installed the .vsix into: no second install. */
+  extensionsDir?: string;
+}
+
 export class CodeServer {
   private constructor(
     private readonly server: GroupProcess,
@@ -72,31 +89,41 @@ export class CodeServer {
   ) {}
 
   /** Installs `vsix` into a fresh extensions directory under `runDir`, then starts code-server on 127.0.0.1. */
-  static async start(vsix: string, runDir: string, artifacts: string): Promise<CodeServer> {
+  static async start(vsix: string, runDir: string, artifacts: string, options: CodeServerOptions = {}): Promise<CodeServer> {
     const { entry } = codeServerEntry();
     const userDataDir = join(runDir, 'user-data');
-    const extensionsDir = join(runDir, 'extensions');
+    const extensionsDir = options.extensionsDir ?? join(runDir, 'extensions');
     const configFile = join(runDir, 'config.yaml');
+    const settings = options.workspaceTrust === true ? { ...USER_SETTINGS, ...TRUST_SETTINGS } : USER_SETTINGS;
     mkdirSync(join(userDataDir, 'User'), { recursive: true });
     mkdirSync(extensionsDir, { recursive: true });
-    writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+    writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
     // An explicit config file: without one code-server writes ~/.config/code-server/config.yaml. Port 0: any free one.
     writeFileSync(configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
     const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
-    const install = GroupProcess.start(process.execPath, [entry, ...common, '--install-extension', vsix], {
-      logFile: join(artifacts, 'code-server-install.log'),
-    });
-    const installed = await install.waitForExit(60_000);
-    await install.stop();
-    if (installed.code !== 0 || !/was successfully installed/.test(install.output)) {
-      throw new Error(`code-server --install-extension ${vsix} failed (${describeExit(installed)}):\n${install.output}`);
+    if (options.extensionsDir === undefined) {
+      const install = GroupProcess.start(process.execPath, [entry, ...common, '--install-extension', vsix], {
+        logFile: join(artifacts, 'code-server-install.log'),
+      });
+      const installed = await install.waitForExit(60_000);
+      await install.stop();
+      if (installed.code !== 0 || !/was successfully installed/.test(install.output)) {
+        throw new Error(`code-server --install-extension ${vsix} failed (${describeExit(installed)}):\n${install.output}`);
+      }
     }
 
     const server = GroupProcess.start(
       process.execPath,
-      [entry, ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'],
-      { logFile: join(artifacts, 'code-server.log') },
+      [
+        entry,
+        ...common,
+        '--disable-telemetry',
+        '--disable-update-check',
+        ...(options.workspaceTrust === true ? [] : ['--disable-workspace-trust']),
+        '--disable-getting-started-override',
+      ],
+      { logFile: join(artifacts, options.workspaceTrust === true ? 'code-server-trust.log' : 'code-server.log') },
     );
     try {
       const [, url] = await server.waitForOutput(/HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)\//, 30_000);
@@ -105,6 +132,11 @@ export class CodeServer {
       await server.stop();
       throw error;
     }
+  }
+
+  /** Process group of code-server and of everything it started: the extension host, the Lockstep server, its PostgreSQL. */
+  get pgid(): number {
+    return this.server.pid;
   }
 
   get output(): string {

@@ -204,6 +204,39 @@ export class Workbench {
     return toast.innerText();
   }
 
+  /** Clicks the button labelled `label` (e.g. a progress notification's Cancel) on the toast that contains `text`. */
+  async clickNotificationButton(text: string, label: string): Promise<void> {
+    const toast = this.page.locator('.notification-toast', { hasText: text }).first();
+    await toast.waitFor();
+    // The buttons sit at the toast's bottom right; hovering the toast first keeps it from collapsing under the click.
+    await toast.hover();
+    await toast.locator('.monaco-button', { hasText: new RegExp(`^${label}$`) }).first().click();
+  }
+
+  /** Clicks the CodeLens of the active editor whose text contains `text`, and returns the lens's whole text. */
+  async clickCodeLens(text: string): Promise<string> {
+    const lens = this.page.locator('.editor-group-container.active .codelens-decoration a', { hasText: text }).first();
+    await lens.waitFor();
+    const label = await lens.innerText();
+    await lens.click();
+    return label;
+  }
+
+  /** The titles the Command Palette (F1) lists for `query`, once it has filtered; the palette is closed again. */
+  async paletteEntries(query: string): Promise<string[]> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await this.page.keyboard.type(query);
+    // Filtering is synchronous once the list has been built; the first rows appear with it.
+    await this.page.locator('.quick-input-widget .monaco-list-row').first().waitFor().catch(() => undefined);
+    await this.page.waitForTimeout(500);
+    const rows = await this.page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts();
+    await this.page.keyboard.press('Escape');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    return rows.map((r) => r.trim());
+  }
+
   /**
    * The content of the webview panel whose tab title contains `tabTitle`. A webview is an iframe (the host page)
    * holding another iframe (#active-frame) with the extension's HTML.

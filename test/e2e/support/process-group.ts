@@ -198,3 +198,28 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<b
 export function describeExit(status: ExitStatus): string {
   return status.signal !== null ? `signal ${status.signal}` : `exit code ${status.code}`;
 }
+
+export interface PostgresProcess {
+  pid: number;
+  /** The postmaster's -D argument; its children (checkpointer, walwriter…) have none. */
+  dataDir?: string;
+}
+
+/** The PostgreSQL processes (the postmaster and its children) in process group `pgid`. */
+export function postgresProcesses(pgid: number): PostgresProcess[] {
+  const found: PostgresProcess[] = [];
+  for (const pid of groupMembers(pgid)) {
+    let comm: string;
+    let argv: string[];
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // exited while we looked
+    }
+    if (comm !== 'postgres' && !argv[0]?.endsWith('/postgres')) continue;
+    const d = argv.indexOf('-D');
+    found.push({ pid, ...(d >= 0 && argv[d + 1] ? { dataDir: argv[d + 1] } : {}) });
+  }
+  return found;
+}

@@ -8,6 +8,8 @@ export class CowMap<K, V> {
   private owned: boolean;
   /** How many writes this map has taken: lets a caller tell cheaply whether a statement changed the catalog. */
   writes = 0;
+  /** How many keys this map has lost: name-probe hints (CatalogStore#nameProbeStart) stay valid while it is unchanged. */
+  deletes = 0;
 
   constructor(map: Map<K, V> = new Map(), owned = true) {
     this.map = map;
@@ -47,6 +49,7 @@ export class CowMap<K, V> {
   delete(key: K): boolean {
     if (!this.map.has(key)) return false;
     this.writes++;
+    this.deletes++;
     this.own();
     return this.map.delete(key);
   }

@@ -13,6 +13,23 @@ function replay(sql: string, catalog = new Catalog()) {
 }
 
 describe('CREATE INDEX', () => {
+  it('names unnamed indexes as PostgreSQL does when names are freed between them (name-probe hints)', () => {
+    const { catalog, problems } = replay(`
+      CREATE TABLE t (a int);
+      CREATE INDEX ON t (a);
+      CREATE INDEX ON t (a);
+      CREATE INDEX ON t (a);
+      DROP INDEX t_a_idx1;
+      CREATE INDEX ON t (a);
+      ALTER INDEX t_a_idx RENAME TO kept;
+      CREATE INDEX ON t (a);
+      CREATE INDEX ON t (a);`);
+    expect(problems).toEqual([]);
+    // After the DROP the first free name is t_a_idx1 again, after the RENAME t_a_idx: probing restarts from the
+    // start whenever a name was freed, and continues after the last one found otherwise.
+    expect(catalog.indexesOf('t').map((i) => i.name).sort()).toEqual(['kept', 't_a_idx', 't_a_idx1', 't_a_idx2', 't_a_idx3'].sort());
+  });
+
   it('records unique, partial, expression, INCLUDE and method details', () => {
     const { catalog, problems } = replay(`
       CREATE TABLE users (id int, email text, org int, deleted boolean, payload jsonb);

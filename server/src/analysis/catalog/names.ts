@@ -168,10 +168,19 @@ export function chooseObjectName(
   name2: string | undefined,
   label: string,
   taken: (candidate: string) => boolean,
+  /**
+   * Where to start probing and where the free name was found: PostgreSQL probes t_x_idx, t_x_idx1, … from the
+   * start each time, which is quadratic for many unnamed indexes on one table; a caller that knows every earlier
+   * pass is still taken (CatalogStore#nameProbeStart) skips them — same answer, linear total.
+   */
+  hint?: { start: number; found(pass: number): void },
 ): string {
-  for (let pass = 0; ; pass++) {
+  for (let pass = hint?.start ?? 0; ; pass++) {
     const candidate = makeObjectName(name1, name2, pass === 0 ? label : `${label}${pass}`);
-    if (!taken(candidate)) return candidate;
+    if (!taken(candidate)) {
+      hint?.found(pass);
+      return candidate;
+    }
   }
 }
 

@@ -186,8 +186,14 @@ export function catalogSchemaLookup(catalog: Catalog, options: SchemaLookupOptio
         } else if (rel) {
           // An existing table (or one first seen here): only what it did not have before. Set differences, not
           // lookups per index, so a table with thousands of indexes stays cheap.
-          const had = new Set((before?.indexes ?? []).map((i) => i.key));
-          for (const index of rel.indexes) if (!had.has(index.key)) addIndex(index.key);
+          // Usually the statement only appended to the (immutable) index list: then the new ones are its tail.
+          const old = before?.indexes ?? [];
+          if (rel.indexes.length >= old.length && old.every((index, i) => rel.indexes[i] === index)) {
+            for (let i = old.length; i < rel.indexes.length; i++) addIndex(rel.indexes[i]!.key);
+          } else {
+            const had = new Set(old.map((i) => i.key));
+            for (const index of rel.indexes) if (!had.has(index.key)) addIndex(index.key);
+          }
           if (rel.columns.length !== (before?.columns.length ?? -1) || rel.columns.some((c, i) => c !== before?.columns[i])) {
             for (const sequence of after.ownedSequences(rel.key)) {
               if (!catalog.relation(sequence.key)) created.set(sequence.key, { name: sequence.key, kind: 'sequence' });

@@ -80,8 +80,38 @@ export class CatalogStore {
     }
   }
 
+  /**
+   * Name-probe hints: `schema NUL name1 NUL name2 NUL label` → a pass of chooseObjectName below which every
+   * candidate was taken when it was recorded. Names only become free again when a key leaves pg_class's maps or
+   * the constraint-name index, so the hints are dropped whenever those maps lose a key.
+   */
+  private nameHints = new Map<string, number>();
+  private hintsAtDeletes = 0;
+
+  private nameDeletes(): number {
+    return this.relations.deletes + this.indexOwner.deletes + this.types.deletes + this.constraintNames.deletes;
+  }
+
+  /** The `hint` argument of chooseObjectName for a name generated in `schema`. */
+  nameProbeHint(schema: string, name1: string, name2: string | undefined, label: string): { start: number; found(pass: number): void } {
+    const deletes = this.nameDeletes();
+    if (deletes !== this.hintsAtDeletes) {
+      this.nameHints.clear();
+      this.hintsAtDeletes = deletes;
+    }
+    const key = `${schema}\u0000${name1}\u0000${name2 ?? ''}\u0000${label}`;
+    return { start: this.nameHints.get(key) ?? 0, found: (pass) => this.nameHints.set(key, pass) };
+  }
+
   /** See CowMap.fork for `scratch`. */
   fork(scratch = false): CatalogStore {
+    const copy = this.forkMaps(scratch);
+    // The fork starts with the same names taken, so the hints hold for it; its maps count deletes from zero.
+    if (this.nameDeletes() === this.hintsAtDeletes) copy.nameHints = new Map(this.nameHints);
+    return copy;
+  }
+
+  private forkMaps(scratch: boolean): CatalogStore {
     return new CatalogStore(
       this.relations.fork(scratch),
       this.indexOwner.fork(scratch),

@@ -761,7 +761,7 @@ function chooseIndexName(ctx: ApplyContext, rel: Relation, spec: IndexSpec): str
   if (spec.primary) return chooseObjectName(rel.name, undefined, 'pkey', taken);
   const addition = nameAddition(indexColumnNames(spec));
   const label = spec.constraint?.kind === 'exclusion' ? 'excl' : isConstraint ? 'key' : 'idx';
-  return chooseObjectName(rel.name, addition, label, taken);
+  return chooseObjectName(rel.name, addition, label, taken, ctx.store.nameProbeHint(rel.schema, rel.name, addition, label));
 }
 
 /**

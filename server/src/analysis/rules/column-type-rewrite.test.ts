@@ -51,8 +51,38 @@ describe('column-type-rewrite', () => {
     expect(findings('ALTER TABLE orders ALTER COLUMN id TYPE bigint;')[0]!.message).toContain('re-validated, reading public.items');
   });
 
-  it('does not report what it cannot know: a column the catalog has not seen', () => {
-    expect(findingsOf(RULE, 'ALTER TABLE orders ALTER COLUMN n TYPE bigint;')).toEqual([]);
+  it('warns, as uncertain, when the column is not in the schema it read: the change may rewrite', () => {
+    const [finding, ...rest] = findingsOf(RULE, 'ALTER TABLE orders ALTER COLUMN n TYPE bigint;');
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({
+      severity: 'warning',
+      data: { table: 'public.orders', column: 'n', to: 'bigint', certain: false, lock: 'AccessExclusiveLock', sizeClass: 'unknown' },
+    });
+    expect(finding!.data).not.toHaveProperty('from');
+    expect(finding!.message).toContain('may rewrite public.orders under AccessExclusiveLock: the current type of n is unknown (not created by the migrations Lockstep read)');
+    expect(finding!.message).toContain('unless it is binary-coercible (varchar(n) → text');
+  });
+
+  it('warns when the table is known but the column is not (added outside the migrations it read)', () => {
+    expect(findings('ALTER TABLE orders ALTER COLUMN note TYPE text;')[0]).toMatchObject({ data: { column: 'note', certain: false } });
+  });
+
+  it('scales the uncertain warning with the table size, and underlines only the unknown subcommand', () => {
+    const sql = 'ALTER TABLE orders\n  ALTER COLUMN v TYPE varchar(40),\n  ALTER COLUMN note TYPE bigint;';
+    const large = findings(sql, { tables: { orders: { rows: 80_000_000 } } });
+    expect(large.map((f) => [f.data?.column, f.severity, f.data?.rows])).toEqual([['note', 'error', 80_000_000]]);
+    expect(covered(sql, large[0]!.range)).toBe('ALTER COLUMN note TYPE bigint');
+    expect(findings(sql, { tables: { orders: { rows: 5 } } })[0]!.severity).toBe('info');
+  });
+
+  it('warns when the current type is known but the new type is not (the model cannot classify it)', () => {
+    const [finding] = findings('ALTER TABLE orders ALTER COLUMN b TYPE app.unseen_type;');
+    expect(finding).toMatchObject({ data: { from: 'text', certain: false } });
+    expect(finding!.message).toContain('whether text → app.unseen_type keeps the rows is not known');
+  });
+
+  it('marks proven rewrites certain', () => {
+    expect(findings('ALTER TABLE orders ALTER COLUMN n TYPE bigint;')[0]!.data).toMatchObject({ certain: true, from: 'integer' });
   });
 
   it('leaves timestamp → timestamptz to timestamp-to-timestamptz-timezone', () => {

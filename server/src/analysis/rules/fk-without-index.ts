@@ -50,6 +50,7 @@ export const fkWithoutIndex = defineRule({
       if (existing.some((i) => leadsWith(i, key.columns))) continue;
       later ??= context.file.laterIndexesOn(table);
       if (later.some((i) => leadsWith(i, key.columns))) continue;
+      const range = key.range();
       const cols = key.columns.join(', ');
       const cascade = key.onDelete === 'c' ? ' (and delete them: ON DELETE CASCADE)' : key.onDelete === 'n' || key.onDelete === 'd' ? ' (and update them: ON DELETE SET …)' : '';
       const create = createdHere
@@ -61,7 +62,7 @@ export const fkWithoutIndex = defineRule({
           `and every UPDATE of its key reads all of ${table} to look for referencing rows${cascade}, once per row (${sized.phrase}). ${create}.`,
         data: { table, columns: cols, referencedTable: key.referenced, ...(key.name ? { constraint: key.name } : {}), ...sizeData(sized) },
         severity: sized.severity,
-        ...(key.range ? { range: key.range } : {}),
+        ...(range ? { range } : {}),
       });
     }
   },
@@ -74,13 +75,14 @@ interface ForeignKey {
   name?: string;
   /** fk_del_action: a no action, r restrict, c cascade, n set null, d set default. */
   onDelete?: string;
-  range?: { start: number; end: number };
+  /** Worked out only for a key that is reported: it needs the statement's tokens (a scanner run). */
+  range: () => { start: number; end: number } | undefined;
 }
 
 function foreignKeysOf(context: RuleContext, ast: Node): ForeignKey[] {
   const { schema } = context.file;
   const out: ForeignKey[] = [];
-  const add = (table: string, constraint: Constraint, columns: string[], range: { start: number; end: number } | undefined): void => {
+  const add = (table: string, constraint: Constraint, columns: string[], range: () => { start: number; end: number } | undefined): void => {
     // NOT ENFORCED (PostgreSQL 18) creates no triggers: nothing is checked, nothing scans.
     if (!constraint.pktable || constraint.is_enforced !== true || columns.length === 0) return;
     out.push({
@@ -89,7 +91,7 @@ function foreignKeysOf(context: RuleContext, ast: Node): ForeignKey[] {
       referenced: schema.resolve(constraint.pktable),
       ...(constraint.conname ? { name: constraint.conname } : {}),
       ...(constraint.fk_del_action ? { onDelete: constraint.fk_del_action } : {}),
-      ...(range ? { range } : {}),
+      range,
     });
   };
   const names = (list: Node[] | undefined) => (list ?? []).map((n) => asNode(n, 'String')?.sval ?? '').filter(Boolean);
@@ -105,40 +107,34 @@ function foreignKeysOf(context: RuleContext, ast: Node): ForeignKey[] {
       const column = asNode(element, 'ColumnDef');
       for (const c of column?.constraints ?? []) {
         const constraint = asNode(c, 'Constraint');
-        if (constraint?.contype === 'CONSTR_FOREIGN' && column?.colname) add(tableName(), constraint, [column.colname], constraintRange(context, constraint));
+        if (constraint?.contype === 'CONSTR_FOREIGN' && column?.colname) add(tableName(), constraint, [column.colname], () => constraintRange(context, constraint));
       }
       const constraint = asNode(element, 'Constraint');
-      if (constraint?.contype === 'CONSTR_FOREIGN') add(tableName(), constraint, names(constraint.fk_attrs), constraintRange(context, constraint));
+      if (constraint?.contype === 'CONSTR_FOREIGN') add(tableName(), constraint, names(constraint.fk_attrs), () => constraintRange(context, constraint));
     }
     return out;
   }
 
   const alter = asNode(ast, 'AlterTableStmt');
   if (!alter?.relation || alter.objtype !== 'OBJECT_TABLE') return out;
-  // Name resolution and the clause ranges (a token walk) only once a foreign key is found: most ALTER TABLEs
-  // add none.
+  // Name resolution only once a foreign key is found (most ALTER TABLEs add none); the clause ranges (a token
+  // walk, cached per statement) only for a key that is reported.
   let table: string | undefined;
-  let clauses: ReturnType<typeof alterTableClauseRanges> | null = null;
-  const found = (): [string, ReturnType<typeof alterTableClauseRanges>] => {
-    table ??= schema.resolve(alter.relation!);
-    if (clauses === null) clauses = alterTableClauseRanges(context.statement, alter);
-    return [table, clauses];
-  };
+  const tableName = (): string => (table ??= schema.resolve(alter.relation!));
+  const clauseAt = (index: number) => () => alterTableClauseRanges(context.statement, alter)?.[index];
   (alter.cmds ?? []).forEach((item, index) => {
     const cmd = asNode(item, 'AlterTableCmd');
     if (cmd?.subtype === 'AT_AddConstraint') {
       const constraint = asNode(cmd.def, 'Constraint');
       if (constraint?.contype === 'CONSTR_FOREIGN') {
-        const [t, c] = found();
-        add(t, constraint, names(constraint.fk_attrs), c?.[index]);
+        add(tableName(), constraint, names(constraint.fk_attrs), clauseAt(index));
       }
     } else if (cmd?.subtype === 'AT_AddColumn') {
       const column = asNode(cmd.def, 'ColumnDef');
       for (const c of column?.constraints ?? []) {
         const constraint = asNode(c, 'Constraint');
         if (constraint?.contype === 'CONSTR_FOREIGN' && column?.colname) {
-          const [t, ranges] = found();
-          add(t, constraint, [column.colname], ranges?.[index]);
+          add(tableName(), constraint, [column.colname], clauseAt(index));
         }
       }
     }

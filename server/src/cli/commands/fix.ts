@@ -2,11 +2,13 @@
 // fix allows, creating new migration files for phases that must run later — as a dry run (a unified diff of the
 // changed files and the new files) or, with --write, on disk. The fixes come from analysis/fixes, the same ones the
 // editor offers as quick fixes; a fix a recipe refuses (see BlockedFix) is reported with its reasons instead.
+// --rule / --fix choose fixes that are not preferred (expand/contract, drop in a later release): those change how
+// the application must be deployed, so the editor never marks them preferred and only an explicit choice applies them.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { analyzeText, initParser } from '../../analysis/analyzer';
-import { applyTextEdits, blockedFixesForFinding, fixesForFinding, type Fix, type FileEdit, type FixInput, type NewFile } from '../../analysis/fixes';
+import { applyTextEdits, blockedFixesForFinding, fixesForFinding, type BlockedFix, type Fix, type FileEdit, type FixInput, type NewFile } from '../../analysis/fixes';
 import { replayMigrations } from '../../analysis/schema-context';
 import { DEFAULT_PG_VERSION, type AnalysisOptions, type Finding } from '../../analysis/types';
 import type { Catalog } from '../../analysis/catalog';
@@ -20,6 +22,8 @@ import { displayPathFor } from '../lint-report';
 import { decodeUtf8, MigrationContexts, NotUtf8Error } from '../migration-context';
 import { collectSqlFiles } from '../sql-files';
 import type { CliCommand } from './command';
+import { ruleMeta } from '../../analysis/rules';
+import { recipes } from '../../analysis/fixes/recipes';
 
 /** Fixes applied per file at most: each one re-analyzes the file, and a fix never re-creates its own finding. */
 const MAX_FIXES_PER_FILE = 50;
@@ -28,6 +32,7 @@ export const fixCommand: CliCommand = {
   name: 'fix',
   summary: 'split risky migration statements into safe phases (dry run unless --write)',
   help: `Usage: lockstep fix <file-or-folder>... [--write] [--pg-version N]
+                    [--rule <rule-id>]... [--fix <recipe-id>]...
 
 For every finding that has a fix, applies the preferred one — the quick fix the
 editor offers — to the migration files given (folders are searched for *.sql):
@@ -47,9 +52,22 @@ to sqitch.plan.
 A finding whose fix Lockstep refuses (a view or an index depends on the column,
 an identity column…) is left alone, and a note on stderr says why.
 
+Some fixes are never preferred, because they change how the application must
+be deployed: RENAME COLUMN / RENAME TO and a rewriting ALTER COLUMN … TYPE
+become expand/contract over several releases, DROP COLUMN / DROP TABLE moves
+to a later release. --rule and --fix choose them: with either, only the chosen
+findings are fixed, each with the fix the editor offers for it (preferred or
+not), and a note on stderr names the recipe applied.
+
 Options:
   --write              apply the changes: rewrite the files, create new ones
                          (an existing file is never overwritten)
+  --rule <rule-id>     fix only findings of this rule, with the recipe that
+                         resolves it even when it is not the preferred fix
+                         (repeatable; e.g. --rule rename-column --rule drop-table)
+  --fix <recipe-id>    fix only findings this recipe resolves, with it
+                         (repeatable); the recipes:
+${wrapList(recipeIds(), 25, 80)}
   --pg-version N       PostgreSQL major the migrations run on (default: the
                          configuration's pgVersion, else ${DEFAULT_PG_VERSION})
   -h, --help           show this help
@@ -61,6 +79,8 @@ invalid lockstep.json, or a file that would be overwritten.
     const { values, positionals } = parseCommandArgs('fix', args, {
       write: { type: 'boolean' },
       'pg-version': { type: 'string' },
+      rule: { type: 'string', multiple: true },
+      fix: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -74,9 +94,62 @@ invalid lockstep.json, or a file that would be overwritten.
       pgVersion = parsed.value;
     }
     if (positionals.length === 0) throw new UsageError('no files or folders given; e.g. lockstep fix migrations/000042_add_index.up.sql', 'fix');
-    return fix(positionals, values.write === true, pgVersion, io);
+    return fix(positionals, values.write === true, pgVersion, selectionOf(values.rule ?? [], values.fix ?? []), io);
   },
 };
+
+/** What --rule / --fix chose; undefined (neither given): the preferred fix of every finding. */
+interface Selection {
+  rules: ReadonlySet<string>;
+  recipes: ReadonlySet<string>;
+}
+
+/** Recipe ids `--fix` accepts: the fix engine's recipes ("ignore" comments are not fixes of the migration). */
+function recipeIds(): string[] {
+  return recipes.map((r) => r.id);
+}
+
+/** `items`, comma separated, in lines indented by `indent` no longer than `width` (for --help). */
+function wrapList(items: readonly string[], indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const [i, item] of items.entries()) {
+    const word = item + (i < items.length - 1 ? ',' : '');
+    if (line && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => ' '.repeat(indent) + l).join('\n');
+}
+
+function selectionOf(rules: string[], recipeNames: string[]): Selection | undefined {
+  if (rules.length === 0 && recipeNames.length === 0) return undefined;
+  for (const rule of rules) {
+    if (!ruleMeta(rule)) throw new UsageError(`--rule: no rule '${rule}'; \`lockstep lint\` names the rule of each finding (docs/rules/ lists them all)`, 'fix');
+  }
+  const known = recipeIds();
+  for (const recipe of recipeNames) {
+    if (!known.includes(recipe)) throw new UsageError(`--fix: no recipe '${recipe}'; the recipes are ${known.join(', ')}`, 'fix');
+  }
+  return { rules: new Set(rules), recipes: new Set(recipeNames) };
+}
+
+/**
+ * The fix to apply for a finding: without a selection its preferred fix; with one, for a chosen finding, the first
+ * of the fixes the editor offers for it (preferred first, each resolving its rule) that the selection allows.
+ */
+function chosenFix(fixes: readonly Fix[], finding: Finding, selection: Selection | undefined): Fix | undefined {
+  const recipeFixes = fixes.filter((f) => f.recipe !== 'ignore-statement' && f.recipe !== 'ignore-file');
+  if (!selection) return recipeFixes.find((f) => f.preferred);
+  return recipeFixes.find((f) => selection.rules.has(finding.rule) || selection.recipes.has(f.recipe));
+}
+
+/** Whether a refused fix concerns what the user chose (without a selection: every finding). */
+function blockedChosen(blocked: BlockedFix, finding: Finding, selection: Selection | undefined): boolean {
+  return !selection || selection.rules.has(finding.rule) || selection.recipes.has(blocked.recipe);
+}
 
 /** A file the run works on: one from disk (with its original text) or one a fix created. */
 interface WorkFile {
@@ -91,12 +164,13 @@ interface WorkFile {
 interface Outcome {
   /** Every file touched or created, in the order they were produced. */
   files: WorkFile[];
-  applied: Array<{ path: string; fix: Fix }>;
+  /** `finding`/`text` as in `skipped`: the finding the fix was applied for, in the file's text at that time. */
+  applied: Array<{ path: string; fix: Fix; finding: Finding; text: string }>;
   /** `text`: the file's text the finding's position refers to (earlier fixes may have changed it since the disk). */
   skipped: Array<{ path: string; finding: Finding; reason: string; text: string }>;
 }
 
-async function fix(paths: string[], write: boolean, pgVersionOverride: number | undefined, io: CliIo): Promise<number> {
+async function fix(paths: string[], write: boolean, pgVersionOverride: number | undefined, selection: Selection | undefined, io: CliIo): Promise<number> {
   const collected = await collectSqlFiles(paths, io.cwd);
   let failed = collected.problems.length > 0;
   for (const problem of collected.problems) io.err(`lockstep: ${problem}\n`);
@@ -131,7 +205,7 @@ async function fix(paths: string[], write: boolean, pgVersionOverride: number | 
       return { ...base, migration: withCreatedMetadata(base.migration ?? { path: p }, p, created) };
     };
     try {
-      fixDocument({ path, text, original: text }, contexts.contextFor(path).base, options, outcome);
+      fixDocument({ path, text, original: text }, contexts.contextFor(path).base, options, selection, outcome);
     } catch (error) {
       io.err(`lockstep: internal error while fixing '${displayPathFor(path, io.cwd)}': ${message(error)}. This is a bug in Lockstep; please open an issue and attach the file.\n`);
       if (process.env.LOCKSTEP_DEBUG && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
@@ -141,14 +215,18 @@ async function fix(paths: string[], write: boolean, pgVersionOverride: number | 
 
   const changed = outcome.files.filter((f) => f.text !== f.original);
   for (const file of changed) io.out(unifiedDiff(displayPathFor(file.path, io.cwd), file.original, file.text));
-  for (const s of outcome.skipped) {
+  const where = (s: { path: string; finding: Finding; text: string }): string => {
     // The line in the file as the user will open it: on disk unchanged after a dry run, else as fixed.
     const file = outcome.files.find((f) => f.path === s.path);
     const shown = file ? (write || file.original === undefined ? file.text : file.original) : s.text;
     const line = lineIn(s.text, shown, s.finding.range.start.line);
-    const at = `${displayPathFor(s.path, io.cwd)}:${line + 1}:${s.finding.range.start.character + 1}`;
-    io.err(`lockstep: ${at}: ${s.finding.rule} not fixed: ${s.reason}\n`);
+    return `${displayPathFor(s.path, io.cwd)}:${line + 1}:${s.finding.range.start.character + 1}`;
+  };
+  // Only for a chosen fix: it may not be the one the editor marks preferred, so say which recipe did what.
+  if (selection) {
+    for (const a of outcome.applied) io.err(`lockstep: ${where(a)}: ${a.finding.rule} fixed by recipe ${a.fix.recipe}: ${a.fix.title}\n`);
   }
+  for (const s of outcome.skipped) io.err(`lockstep: ${where(s)}: ${s.finding.rule} not fixed: ${s.reason}\n`);
   if (write) {
     const clash = changed.find((f) => f.original === undefined && existsSync(f.path));
     if (clash) {
@@ -184,6 +262,7 @@ function fixDocument(
   document: WorkFile,
   base: Catalog | undefined,
   optionsFor: (path: string, created: readonly WorkFile[]) => AnalysisOptions,
+  selection: Selection | undefined,
   outcome: Outcome,
 ): void {
   const created: WorkFile[] = [];
@@ -216,9 +295,10 @@ function fixDocument(
         const key = `${finding.rule}\u0000${analysis.statements[finding.statement]?.text}`;
         if (tried.has(key)) continue;
         tried.add(key);
-        const recipe = fixesForFinding(input, finding).find((f) => f.preferred && f.recipe !== 'ignore-statement' && f.recipe !== 'ignore-file');
+        const recipe = chosenFix(fixesForFinding(input, finding), finding, selection);
         if (!recipe) {
           for (const blocked of blockedFixesForFinding(input, finding)) {
+            if (!blockedChosen(blocked, finding, selection)) continue;
             outcome.skipped.push({
               path: file.path,
               finding,
@@ -236,8 +316,8 @@ function fixDocument(
         break;
       }
       if (!next) break;
+      outcome.applied.push({ path: file.path, fix: next.fix, finding: next.finding, text: file.text });
       file.text = applyTextEdits(file.text, next.fix.edits);
-      outcome.applied.push({ path: file.path, fix: next.fix });
       // Other existing files (sqitch.plan) are edited with the new files, never without them.
       for (const other of next.fix.fileEdits ?? []) applyFileEdit(other, outcome);
       for (const newFile of next.fix.files) {
