@@ -151,3 +151,35 @@ function connectError(error: unknown, connectionString: string): Error {
   if (error instanceof pg.DatabaseError) return Object.assign(new DbError(error), { message: wrapped.message });
   return wrapped;
 }
+
+/**
+ * A double-quoted SQL identifier for the SQL the rehearsal generates (always quoted, so generated SQL never
+ * depends on keyword lists; analysis/names.ts quoteIdent is the minimal quote_ident for names shown to people).
+ */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * DROP DATABASE that does not wait for (or fail on) sessions still connected to it. `WITH (FORCE)` exists from
+ * PostgreSQL 13; before it the sessions are terminated first (there is no race: nothing reconnects to a
+ * throwaway database).
+ */
+export async function dropDatabaseForce(admin: DbSession, database: string, major: number): Promise<void> {
+  if (major >= 13) {
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+    return;
+  }
+  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  // pg_terminate_backend only signals; a terminated backend leaves pg_stat_activity (and the database) a moment later.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}`);
+      return;
+    } catch (error) {
+      // 55006 object_in_use: "database … is being accessed by other users" — a terminated session not yet gone.
+      if (!(isDbError(error) && error.code === '55006') || attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}

@@ -14,7 +14,7 @@ import { isDbError } from './driver.js';
 import { isClusterWide, planMigration, positionInFile, type MigrationPlan } from './migration-plan.js';
 import { RehearsalFailure } from './report.js';
 import type { RehearsalServer } from './server.js';
-import { quoteIdent } from './server.js';
+import { quoteIdent } from './driver.js';
 
 export interface MigrationSource {
   /** How the file is shown in messages (relative path, as the user gave it). */

@@ -13,7 +13,7 @@
  * The URL's password never leaves this module: messages use redactUrl().
  */
 import { randomBytes } from 'node:crypto';
-import { isDbError, pgDriver, redactUrl, type DbDriver, type DbSession } from './driver.js';
+import { dropDatabaseForce, isDbError, pgDriver, quoteIdent, redactUrl, type DbDriver, type DbSession } from './driver.js';
 import { startEmbeddedPostgres } from './embedded-server.js';
 
 /** The part of an embedded server a rehearsal uses (what startEmbeddedPostgres returns). */
@@ -214,7 +214,7 @@ export class RehearsalServer {
 
   async dropDatabase(name: string): Promise<void> {
     const admin = await this.adminSession();
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    await dropDatabaseForce(admin, name, Math.floor(this.versionNum / 10000));
     this.created.delete(name);
   }
 
@@ -280,6 +280,3 @@ function startEmbedded(pgVersion: number | undefined): Promise<EmbeddedServerHan
   return startEmbeddedPostgres(pgVersion !== undefined ? { major: pgVersion } : {});
 }
 
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}

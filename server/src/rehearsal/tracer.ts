@@ -49,7 +49,9 @@
  * builds, constraint validation, rewrites); index scans are not counted.
  */
 import { randomBytes } from 'node:crypto';
-import { isDbError, type DbDriver, type DbSession } from './driver.js';
+import { dropDatabaseForce, isDbError, quoteIdent, type DbDriver, type DbSession } from './driver.js';
+// Re-exported for the lock-model test tools, which drop scratch databases the way the tracer does.
+export { dropDatabaseForce };
 import { isLockMode, lockStrength, type LockMode } from '../analysis/lockmodel/lock-modes.js';
 import type { RelationKind } from '../analysis/lockmodel/schema.js';
 
@@ -525,30 +527,6 @@ async function withDatabaseCopy<T>(driver: DbDriver, source: string, maintenance
   }
 }
 
-/**
- * DROP DATABASE that does not wait for (or fail on) sessions still connected to it. `WITH (FORCE)` exists from
- * PostgreSQL 13; before it the sessions are terminated first (there is no race: nothing reconnects to a
- * throwaway database).
- */
-export async function dropDatabaseForce(admin: DbSession, database: string, major: number): Promise<void> {
-  if (major >= 13) {
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
-    return;
-  }
-  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
-  // pg_terminate_backend only signals; a terminated backend leaves pg_stat_activity (and the database) a moment later.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}`);
-      return;
-    } catch (error) {
-      // 55006 object_in_use: "database … is being accessed by other users" — a terminated session not yet gone.
-      if (!(isDbError(error) && error.code === '55006') || attempt >= 50) throw error;
-      await sleep(20);
-    }
-  }
-}
-
 /** The server's major version (server_version_num / 10000: 120022 → 12). */
 export async function serverMajor(session: DbSession): Promise<number> {
   const { rows } = await session.query<{ major: number }>("SELECT current_setting('server_version_num')::int / 10000 AS major");
@@ -644,10 +622,6 @@ function lineAndColumn(sql: string, position: number): string {
   const before = [...sql].slice(0, position - 1).join('');
   const lines = before.split('\n');
   return `line ${lines.length}, column ${[...lines[lines.length - 1]!].length + 1}`;
-}
-
-function quoteIdent(name: string): string {
-  return '"' + name.replace(/"/g, '""') + '"';
 }
 
 function compareText(a: string, b: string): number {

@@ -14,7 +14,8 @@
  */
 import { isDbError, type DbDriver, type DbSession } from './driver.js';
 import type { WorkloadKind, WorkloadStats } from './report.js';
-import { quoteIdentifier, type SeedPlan } from './seed/plan.js';
+import { type SeedPlan } from './seed/plan.js';
+import { quoteIdent } from './driver.js';
 import type { SeedSchema } from './seed/schema.js';
 
 export const DEFAULT_WORKLOAD_CLIENTS = 4;
@@ -67,7 +68,7 @@ export async function buildWorkloadQueries(
     const primary = table.uniqueKeys.find((k) => k.kind === 'primary key') ?? table.uniqueKeys.find((k) => !k.approximate && k.kind === 'unique');
     // Without a key a row is found by its ctid, which an update or a rewrite moves; a read then finds nothing but
     // still takes the table's lock, which is what is measured.
-    const keyColumns = primary ? primary.columns.map(quoteIdentifier) : ['ctid'];
+    const keyColumns = primary ? primary.columns.map(quoteIdent) : ['ctid'];
     const sampled = await sampleKeys(session, name, keyColumns, seed?.rows ?? 0);
     if (sampled.length > 0) {
       let next = 0;
@@ -80,7 +81,7 @@ export async function buildWorkloadQueries(
         table.columns.find((c) => !c.generated && c.identity !== 'always');
       if (settable) {
         // SET c = c: the row lock, the table's ROW EXCLUSIVE lock and a new row version, with no constraint to break.
-        const column = quoteIdentifier(settable.name);
+        const column = quoteIdent(settable.name);
         const update = `UPDATE ${name} SET ${column} = ${column} WHERE ${where}`;
         queries.push({ table: name, kind: 'update', next: () => ({ sql: update, params: key() }) });
       }

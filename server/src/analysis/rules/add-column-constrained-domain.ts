@@ -1,5 +1,5 @@
 import { defineRule, ruleDocPath } from './rule';
-import { sizedSeverity } from './table-size';
+import { sizedSeverity, sizeData } from './table-size';
 import { addedColumnsOnExistingTable, rewriteCauseOf, rewrittenTables } from './column-definitions';
 
 /**
@@ -38,8 +38,7 @@ export const addColumnConstrainedDomain = defineRule({
           column,
           domain: found.domain,
           lock: 'AccessExclusiveLock',
-          sizeClass: sized.sizeClass,
-          ...(sized.rows !== undefined ? { rows: sized.rows } : {}),
+          ...sizeData(sized),
         },
         ...(added.range ? { range: added.range } : {}),
       });

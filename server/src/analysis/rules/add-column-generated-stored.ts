@@ -1,5 +1,5 @@
 import { defineRule, ruleDocPath } from './rule';
-import { sizedSeverity } from './table-size';
+import { sizedSeverity, sizeData } from './table-size';
 import { addedColumnsOnExistingTable, rewriteCauseOf, rewrittenTables, uniqueIndexNote } from './column-definitions';
 
 /**
@@ -39,8 +39,7 @@ export const addColumnGeneratedStored = defineRule({
           table,
           column,
           lock: 'AccessExclusiveLock',
-          sizeClass: sized.sizeClass,
-          ...(sized.rows !== undefined ? { rows: sized.rows } : {}),
+          ...sizeData(sized),
         },
         ...(added.range ? { range: added.range } : {}),
       });

@@ -1,5 +1,5 @@
 import { defineRule, ruleDocPath } from './rule';
-import { sizedSeverity } from './table-size';
+import { sizedSeverity, sizeData } from './table-size';
 import { addedColumnsOnExistingTable, rewriteCauseOf, rewrittenTables, uniqueIndexNote } from './column-definitions';
 
 /**
@@ -42,8 +42,7 @@ export const addColumnSerialOrIdentity = defineRule({
           lock: 'AccessExclusiveLock',
           reason: found.cause,
           ...(found.cause === 'serial' ? { type: found.type } : {}),
-          sizeClass: sized.sizeClass,
-          ...(sized.rows !== undefined ? { rows: sized.rows } : {}),
+          ...sizeData(sized),
         },
         ...(added.range ? { range: added.range } : {}),
       });

@@ -1,5 +1,5 @@
 import { defineRule, ruleDocPath } from './rule';
-import { sizedSeverity } from './table-size';
+import { sizedSeverity, sizeData } from './table-size';
 import { addedColumnsOnExistingTable, rewriteCauseOf } from './column-definitions';
 import { isNullConstant } from '../lockmodel/facts/alter-table-shared';
 
@@ -50,8 +50,7 @@ export const addColumnUniqueOrPk = defineRule({
           column: column.colname,
           constraint: kind === 'PRIMARY KEY' ? 'primary-key' : 'unique',
           lock: 'AccessExclusiveLock',
-          sizeClass: sized.sizeClass,
-          ...(sized.rows !== undefined ? { rows: sized.rows } : {}),
+          ...sizeData(sized),
         },
         ...(added.range ? { range: added.range } : {}),
       });

@@ -1,5 +1,5 @@
 import { defineRule, ruleDocPath } from './rule';
-import { sizedSeverity } from './table-size';
+import { sizedSeverity, sizeData } from './table-size';
 import { addedColumnsOnExistingTable, rewriteCauseOf, rewrittenTables, uniqueIndexNote } from './column-definitions';
 
 /**
@@ -43,8 +43,7 @@ export const addColumnVolatileDefault = defineRule({
           lock: 'AccessExclusiveLock',
           reason: found.cause,
           function: found.function,
-          sizeClass: sized.sizeClass,
-          ...(sized.rows !== undefined ? { rows: sized.rows } : {}),
+          ...sizeData(sized),
         },
         ...(added.range ? { range: added.range } : {}),
       });

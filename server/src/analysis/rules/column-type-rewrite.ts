@@ -1,5 +1,5 @@
 import { defineRule, ruleDocPath, type RuleContext } from './rule';
-import { sizedSeverity } from './table-size';
+import { sizedSeverity, sizeData } from './table-size';
 import { changedColumnTypesOnExistingTable, displayType, type ChangedColumnType, isTimestampConversion, rebuiltIndexes, rewrittenTables } from './column-definitions';
 
 /**
@@ -53,8 +53,7 @@ export const columnTypeRewrite = defineRule({
           indexesRebuilt: indexes.length,
           certain: true,
           lock: 'AccessExclusiveLock',
-          sizeClass: sized.sizeClass,
-          ...(sized.rows !== undefined ? { rows: sized.rows } : {}),
+          ...sizeData(sized),
         },
         ...(change.range ? { range: change.range } : {}),
       });
@@ -93,8 +92,7 @@ function reportUncertain(context: RuleContext, table: string, change: ChangedCol
       to,
       certain: false,
       lock: 'AccessExclusiveLock',
-      sizeClass: sized.sizeClass,
-      ...(sized.rows !== undefined ? { rows: sized.rows } : {}),
+      ...sizeData(sized),
     },
     ...(change.range ? { range: change.range } : {}),
   });

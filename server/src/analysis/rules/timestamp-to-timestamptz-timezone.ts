@@ -1,5 +1,5 @@
 import { defineRule, ruleDocPath } from './rule';
-import { sizedSeverity } from './table-size';
+import { sizedSeverity, sizeData } from './table-size';
 import { changedColumnTypesOnExistingTable, isTimestampConversion, rebuiltIndexes, rewrittenTables } from './column-definitions';
 
 /**
@@ -46,7 +46,7 @@ export const timestampToTimestamptzTimezone = defineRule({
             `(${why}); reads and writes wait until it finishes (${sized.phrase}). If the values are UTC, SET TimeZone = 'UTC' right before the ALTER ` +
             `(PostgreSQL ≥ 12: no rewrite then); otherwise convert explicitly with USING ${column} AT TIME ZONE '<zone>' (a rewrite: expand/contract on a large table).`,
           severity: sized.severity,
-          data: { table, column, timeZone: setting?.text ?? 'unknown', rewrite: true, lock: 'AccessExclusiveLock', sizeClass: sized.sizeClass, ...(sized.rows !== undefined ? { rows: sized.rows } : {}) },
+          data: { table, column, timeZone: setting?.text ?? 'unknown', rewrite: true, lock: 'AccessExclusiveLock', ...sizeData(sized) },
           ...(change.range ? { range: change.range } : {}),
         });
         continue;

@@ -1,5 +1,5 @@
 import { defineRule, ruleDocPath } from './rule';
-import { sizedSeverity } from './table-size';
+import { sizedSeverity, sizeData } from './table-size';
 import { changedColumnTypesOnExistingTable, displayType, isTimestampConversion, rebuiltIndexes, rewrittenTables } from './column-definitions';
 
 /**
@@ -45,8 +45,7 @@ export const typeChangeRebuildsIndex = defineRule({
           to,
           indexes: list,
           lock: 'AccessExclusiveLock',
-          sizeClass: sized.sizeClass,
-          ...(sized.rows !== undefined ? { rows: sized.rows } : {}),
+          ...sizeData(sized),
         },
         ...(change.range ? { range: change.range } : {}),
       });

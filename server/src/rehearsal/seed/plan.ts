@@ -21,6 +21,7 @@ import { scanTokens } from '../../analysis/parse/parser.js';
 import { readCheck, intersectDomains, type ValueDomain } from './check-domains.js';
 import { baseTypeOf, domainChain, type ForeignKeyInfo, type SeedColumn, type SeedSchema, type SeedTable, type UniqueKey } from './schema.js';
 import { hashOf, valueExpression, type ValueExpression } from './values.js';
+import { quoteIdent } from '../driver.js';
 
 /** Bump when generated data changes, so templates built by an older version are not reused. */
 export const SEED_GENERATOR_VERSION = 1;
@@ -436,7 +437,7 @@ function buildInsert(context: TableContext, request: SeedRequest, contexts: Map<
   const overriding = generated.some((p) => p.column.identity === 'always') ? ' OVERRIDING SYSTEM VALUE' : '';
   const afterInsert = generated
     .filter((p) => p.column.sequence !== null)
-    .map((p) => `SELECT setval(${quoteLiteral(p.column.sequence!)}::regclass, greatest(coalesce((SELECT max(${quoteIdentifier(p.column.name)}) FROM ${table.name}), 1), 1))`);
+    .map((p) => `SELECT setval(${quoteLiteral(p.column.sequence!)}::regclass, greatest(coalesce((SELECT max(${quoteIdent(p.column.name)}) FROM ${table.name}), 1), 1))`);
 
   // CHECKs that could not be read into domains, and domain checks likewise, filter the generated rows.
   const filters: Array<{ name: string; sql: string; columns: string[] }> = [];
@@ -448,13 +449,13 @@ function buildInsert(context: TableContext, request: SeedRequest, contexts: Map<
     for (const domain of domainChain(plan.column.typeOid, typesOf(request))) {
       for (const check of domain.domainChecks) {
         if (readCheck(check.expression).understood) continue;
-        const sql = replaceValueKeyword(check.expression, quoteIdentifier(plan.column.name));
+        const sql = replaceValueKeyword(check.expression, quoteIdent(plan.column.name));
         if (sql) filters.push({ name: `${domain.sql}.${check.name}`, sql, columns: [plan.column.name] });
       }
     }
   }
 
-  const names = generated.map((p) => quoteIdentifier(p.column.name)).join(', ');
+  const names = generated.map((p) => quoteIdent(p.column.name)).join(', ');
   if (filters.length === 0) {
     const values: string[] = [];
     for (const plan of generated) {
@@ -487,7 +488,7 @@ function buildInsert(context: TableContext, request: SeedRequest, contexts: Map<
       problems.push({ table: table.name, blocker: plan.column.name, message: unseedableColumn(table.name, plan) });
       return undefined;
     }
-    innerValues.push(`${sql} AS ${quoteIdentifier(plan.column.name)}`);
+    innerValues.push(`${sql} AS ${quoteIdent(plan.column.name)}`);
   }
   const outerValues: string[] = [];
   for (const plan of outer) {
@@ -504,11 +505,11 @@ function buildInsert(context: TableContext, request: SeedRequest, contexts: Map<
   const selectList = [
     ...outerValues,
     ...inner.map((p) => {
-      const column = `s.${quoteIdentifier(p.column.name)}`;
+      const column = `s.${quoteIdent(p.column.name)}`;
       return p.filterThroughBase ? `(${column})::${p.column.typeSql}` : column;
     }),
   ];
-  const orderedNames = [...outer, ...inner].map((p) => quoteIdentifier(p.column.name)).join(', ');
+  const orderedNames = [...outer, ...inner].map((p) => quoteIdent(p.column.name)).join(', ');
   const insertTemplate =
     `INSERT INTO ${table.name} (${orderedNames})${overriding} SELECT ${selectList.join(', ')} FROM (` +
     `SELECT row_number() OVER () AS lockstep_rn, f.* FROM (${innerSelect('{{generate}}')}) AS f WHERE ${where} LIMIT ${rows}) AS s`;
@@ -595,10 +596,6 @@ export function seedFor(name: string): number {
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-export function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 function quoteLiteral(value: string): string {
