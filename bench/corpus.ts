@@ -8,8 +8,10 @@
  * alternating which goes first; wall time of a round is the sum over chunks, peak RSS the largest process seen.
  *
  *   npm run bench:corpus                               5 rounds (+1 warm-up round, not counted)
+ *   npm run bench:corpus -- --rounds 2 --no-fail       quicker; exit 0 even when the target is missed
  *   npm run bench:corpus -- --rounds 9 --chunk-bytes 1000000
  *   npm run bench:corpus -- --squawk-native            also time squawk's native binary without its node wrapper
+ *   npm run bench:corpus -- --stages                   also the lint's stages in this process (context, analysis, JSON)
  *   npm run bench:corpus -- --cpu-prof /tmp/prof       one profiled Lockstep run: where its time goes
  *
  * Lockstep runs as `node bin/lockstep.js lint --format json <files…>`; squawk as
@@ -17,13 +19,15 @@
  * the native binary). Target: Lockstep/squawk ≤ 1.0 on median wall time. Absent corpus: prints a note, exits 0.
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readFile } from 'node:fs/promises';
 import { analyzeText, initParser } from '../server/src/analysis/analyzer';
+import { analysisOptionsFor, ProjectConfigs } from '../server/src/cli/config-loader';
 import { toJsonReport } from '../server/src/cli/formatters/json';
+import { decodeUtf8, MigrationContexts } from '../server/src/cli/migration-context';
 import { findRepoRoot } from '../test/fuzz/lsp-driver';
 import { summarizeProfile, type CpuProfile } from './profile';
 
@@ -160,16 +164,42 @@ async function medianStartup(argv: string[], cwd: string, times = 5): Promise<nu
   return median(walls);
 }
 
+const HELP = `Usage: npm run bench:corpus -- [options]
+
+Times \`lockstep lint --format json\` against squawk on every forward migration of ../shared/corpus
+(LOCKSTEP_CORPUS=dir for another), in chunks of files, alternating which tool runs first. Needs \`npm run build\`.
+
+Options:
+  --rounds N          measured rounds after one warm-up round (default 5)
+  --chunk-bytes N     most bytes of file arguments per process (default 100000)
+  --squawk-native     also time squawk's native binary without its node launcher
+  --stages            also time the lint's stages in this process: schema context, analysis, JSON (CPU time)
+  --cpu-prof DIR      one more Lockstep run with --cpu-prof into DIR, summarized by stage
+  --no-fail           exit 0 even when Lockstep/squawk exceeds 1.0
+  -h, --help          show this help
+`;
+
+/** The load average, to print beside every figure: on a shared machine wall times depend on it. */
+function load(): string {
+  return loadavg().map((l) => l.toFixed(2)).join(', ');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       rounds: { type: 'string' },
       'chunk-bytes': { type: 'string' },
       'squawk-native': { type: 'boolean' },
+      stages: { type: 'boolean' },
       'cpu-prof': { type: 'string' },
       'no-fail': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
   const root = findRepoRoot();
   const corpusDir = resolve(process.env.LOCKSTEP_CORPUS ?? join(root, '..', 'shared', 'corpus'));
   if (!existsSync(join(corpusDir, 'MANIFEST.tsv'))) {
@@ -215,6 +245,7 @@ async function main(): Promise<void> {
   console.log(`bench:corpus: ${files.length} forward migrations (${(bytes / 1e6).toFixed(2)} MB) of ${corpusDir}`);
   console.log(`  ${chunks.length} chunks of ≤ ${chunkBytes} bytes of arguments (${chunks.map((c) => c.length).join(' + ')} files), the same for every tool`);
   console.log(`  peak RSS from ${existsSync(TIME) ? `${TIME} (largest process of the tree)` : '/proc VmHWM polling'}; 1 warm-up round, then ${rounds} rounds`);
+  console.log(`  load average at start: ${load()} (${availableParallelism()} cores)`);
 
   const results = new Map<string, RunResult[]>(tools.map((t) => [t.name, []]));
   for (let round = 0; round <= rounds; round++) {
@@ -250,6 +281,7 @@ async function main(): Promise<void> {
   const cpuOf = (runs: RunResult[]) => median(runs.map((r) => r.cpuMs ?? NaN));
   const cpuRatio = cpuOf(lockstepRuns) / cpuOf(squawkRuns);
   if (!Number.isNaN(cpuRatio)) console.log(`Lockstep/squawk CPU time (user+sys, median): ${cpuRatio.toFixed(2)} — steadier than wall time on a busy machine`);
+  console.log(`Load average after the rounds: ${load()}`);
   const lockstepErrors = lockstepRuns[0]!.stderr.trim();
   if (lockstepErrors) console.log(`Lockstep stderr (first round):\n${lockstepErrors.split('\n').slice(0, 10).join('\n')}`);
 
@@ -259,9 +291,16 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`Lockstep fixed costs per process (median of 5): start-up to \`--version\` ${startupMs.toFixed(0)} ms; lint of one small file ${oneFileMs.toFixed(0)} ms (so parser load + first analysis ≈ ${(oneFileMs - startupMs).toFixed(0)} ms); × ${chunks.length} chunks`);
 
-  // The same work in this process, stage by stage, without process start-up: what the lint itself costs.
-  const stages = await inProcessStages(files, corpusDir);
-  console.log(`Lockstep in one process, same files: read + decode ${stages.readMs.toFixed(0)} ms (sequential awaits; the CLI reads 16 files ahead); analyzeText ${stages.coldAnalyzeMs.toFixed(0)} ms on the first pass (cold JIT), ${stages.analyzeMs.toFixed(0)} ms warm (median of 2 more); JSON report ${stages.formatMs.toFixed(0)} ms`);
+  if (values.stages) {
+    // The same work in this process, stage by stage, without process start-up: what the lint itself costs.
+    const cold = inProcessStages(files, corpusDir, await prepareStages());
+    const warm = inProcessStages(files, corpusDir, await prepareStages());
+    const line = (s: Stages) =>
+      `read + decode ${s.readMs.toFixed(0)} ms, schema context ${s.contextMs.toFixed(0)} ms, analyzeText ${s.analyzeMs.toFixed(0)} ms, JSON report ${s.formatMs.toFixed(0)} ms`;
+    console.log(`Lockstep in one process, same files, CPU time (load ${load()}):`);
+    console.log(`  first pass (cold JIT, as one CLI process): ${line(cold)}`);
+    console.log(`  second pass (warm):                        ${line(warm)}`);
+  }
 
   if (values['cpu-prof']) {
     const dir = resolve(values['cpu-prof']);
@@ -269,7 +308,7 @@ async function main(): Promise<void> {
     const before = new Set(readdirSync(dir));
     await runTool({ ...lockstep, command: (chunk) => [process.execPath, '--cpu-prof', `--cpu-prof-dir=${dir}`, cli, 'lint', '--format', 'json', ...chunk] }, chunks, corpusDir);
     const profiles = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
-    const stages = ['runCli', 'collectSqlFiles', 'initParser', 'readFile', 'analyzeText', 'splitStatements', 'parseStatementText', 'parseSync', 'runRules', 'contextKey', 'apply', 'formatJson', 'sortFindings'];
+    const stages = ['runCli', 'collectSqlFiles', 'initParser', 'lintShare', 'contextFor', 'replayMigrations', 'analyzeText', 'splitStatements', 'parseStatementText', 'parseSync', 'runRules', 'contextKey', 'apply', 'formatJson', 'sortFindings'];
     const totals = new Map<string, number>();
     let wall = 0;
     let gc = 0;
@@ -288,31 +327,47 @@ async function main(): Promise<void> {
   if (ratio > 1 && !values['no-fail']) process.exitCode = 1;
 }
 
-/** Times the stages of `lockstep lint` (read, analyze, format) on `files` in this process: 1 cold pass, 2 warm. */
-async function inProcessStages(files: string[], corpusDir: string): Promise<{ readMs: number; coldAnalyzeMs: number; analyzeMs: number; formatMs: number }> {
+interface Stages {
+  readMs: number;
+  contextMs: number;
+  analyzeMs: number;
+  formatMs: number;
+}
+
+/** Fresh caches for one pass, as one `lockstep lint` process has: schema contexts and lockstep.json lookups. */
+async function prepareStages(): Promise<{ contexts: MigrationContexts; configs: ProjectConfigs }> {
   await initParser();
-  const runs: Array<{ readMs: number; analyzeMs: number; formatMs: number }> = [];
-  const decoder = new TextDecoder('utf-8', { fatal: false });
-  for (let round = 0; round < 3; round++) {
-    let t = performance.now();
-    const texts: string[] = [];
-    for (const file of files) texts.push(decoder.decode(await readFile(join(corpusDir, file))));
-    const readMs = performance.now() - t;
-    t = performance.now();
-    const linted = texts.map((text, i) => ({ displayPath: files[i]!, findings: analyzeText(text, { pgVersion: 17 }).findings }));
-    const analyzeMs = performance.now() - t;
-    t = performance.now();
-    JSON.stringify(toJsonReport(linted), null, 2);
-    const formatMs = performance.now() - t;
-    runs.push({ readMs, analyzeMs, formatMs });
-  }
-  const warm = runs.slice(1);
-  return {
-    readMs: median(warm.map((r) => r.readMs)),
-    coldAnalyzeMs: runs[0]!.analyzeMs,
-    analyzeMs: median(warm.map((r) => r.analyzeMs)),
-    formatMs: median(warm.map((r) => r.formatMs)),
+  return { contexts: new MigrationContexts({ memoizeFileSystem: true }), configs: new ProjectConfigs({ memoize: true }) };
+}
+
+/**
+ * CPU time of the stages of `lockstep lint` on `files` in this process, one thread, as cli/analyze-files.ts runs
+ * them: read, schema context of the earlier migrations, analysis with the file's options, JSON report.
+ */
+function inProcessStages(files: string[], corpusDir: string, caches: { contexts: MigrationContexts; configs: ProjectConfigs }): Stages {
+  const cpu = (since: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
   };
+  const stages: Stages = { readMs: 0, contextMs: 0, analyzeMs: 0, formatMs: 0 };
+  const linted: Array<{ displayPath: string; findings: ReturnType<typeof analyzeText>['findings'] }> = [];
+  for (const file of files) {
+    const path = join(corpusDir, file);
+    let t = process.cpuUsage();
+    const text = decodeUtf8(readFileSync(path));
+    stages.readMs += cpu(t);
+    t = process.cpuUsage();
+    const context = caches.contexts.contextFor(path);
+    stages.contextMs += cpu(t);
+    t = process.cpuUsage();
+    const options = analysisOptionsFor(path, caches.configs.configFor(path), undefined);
+    linted.push({ displayPath: file, findings: analyzeText(text, options, context.base).findings });
+    stages.analyzeMs += cpu(t);
+  }
+  const t = process.cpuUsage();
+  JSON.stringify(toJsonReport(linted), null, 2);
+  stages.formatMs = cpu(t);
+  return stages;
 }
 
 main().catch((error: unknown) => {

@@ -118,6 +118,8 @@ function createClient(context: vscode.ExtensionContext, channel: vscode.LogOutpu
       // Extensions such as PostgreSQL highlighters map .sql to their own language id; migration folders are
       // still ours to analyze.
       { scheme: 'file', pattern: '**/migrations/**/*.sql' },
+      // Not analyzed: synced so sqitch fixes add their line to the editor's unsaved sqitch.plan, not the file on disk.
+      { scheme: 'file', pattern: '**/sqitch.plan' },
     ],
     outputChannel: channel,
     // A function so that a restart picks up settings and trust as they are now.

@@ -2,7 +2,7 @@
 // nothing. These feed it a deliberately broken core and a dead server.
 import { describe, expect, it } from 'vitest';
 import type { AnalysisResult } from '../../server/src/analysis/types';
-import { runCoreCase, type CoreUnderTest } from './harness';
+import { coreCaseLimits, FULL_RUN, runCoreCase, type CoreUnderTest } from './harness';
 import { buildCase, decodeLikeAnEditor, SPECIAL_CASE_COUNT, type Seed } from './inputs';
 import { findRepoRoot, LspDriver } from './lsp-driver';
 
@@ -81,4 +81,16 @@ describe('LspDriver', () => {
       driver.dispose();
     }
   }, 20_000);
+});
+
+describe('coreCaseLimits', () => {
+  it('keeps the flat limits for small cases and grows them with the text analyzed (fuzz case 0: 10 MB, 3 analyses)', () => {
+    expect(coreCaseLimits(fuzzCase, FULL_RUN)).toEqual({ slowMs: FULL_RUN.slowCaseMs, hangMs: FULL_RUN.hangMs });
+    const tenMb = 'SELECT 1;'.repeat(1_111_112);
+    const big = coreCaseLimits({ number: 0, description: '10 MB', steps: [tenMb, tenMb] }, FULL_RUN);
+    // 3 analyses of 10 million characters: 20 s + 30 × 8 s; the watchdog twice that.
+    expect(big.slowMs).toBeGreaterThan(250_000);
+    expect(big.slowMs).toBeLessThan(270_000);
+    expect(big.hangMs).toBe(2 * big.slowMs);
+  });
 });

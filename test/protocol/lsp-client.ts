@@ -30,8 +30,12 @@ export interface LspClientOptions {
   configuration?: (section: string | undefined) => unknown;
 }
 
+const DIAGNOSTICS_SETTLED = '$/lockstep/diagnosticsSettled';
+
 export class LspClient {
+  /** Every publishDiagnostics, provisional ones included. */
   readonly published: PublishDiagnosticsParams[] = [];
+  private readonly finals: PublishDiagnosticsParams[] = [];
   readonly logMessages: string[] = [];
   readonly configurationRequests: Array<string | undefined> = [];
   readonly registrations: string[] = [];
@@ -48,6 +52,13 @@ export class LspClient {
     child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
     connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       this.published.push(params);
+      if ((params as { provisional?: unknown }).provisional !== true) this.finals.push(params);
+      this.notify();
+    });
+    // The provisional diagnostics of a version turned out final (server/src/lsp/document-diagnostics.ts).
+    connection.onNotification(DIAGNOSTICS_SETTLED, (params: { uri: string; version: number }) => {
+      const provisional = [...this.published].reverse().find((p) => p.uri === params.uri && p.version === params.version);
+      if (provisional) this.finals.push({ uri: provisional.uri, version: provisional.version, diagnostics: provisional.diagnostics });
       this.notify();
     });
     connection.onNotification(LogMessageNotification.type, (params) => {
@@ -109,7 +120,16 @@ export class LspClient {
     return this.waitFor(`publishDiagnostics #${n} for ${uri}`, () => this.publishedFor(uri)[n]);
   }
 
+  /**
+   * The final publishDiagnostics for `uri`, in order: the server may publish `provisional: true` diagnostics first
+   * while a long analysis runs (then the final ones, or `$/lockstep/diagnosticsSettled` when they are the same).
+   */
   publishedFor(uri: string): PublishDiagnosticsParams[] {
+    return this.finals.filter((p) => p.uri === uri);
+  }
+
+  /** Every publishDiagnostics for `uri`, provisional ones included. */
+  allPublishedFor(uri: string): PublishDiagnosticsParams[] {
     return this.published.filter((p) => p.uri === uri);
   }
 

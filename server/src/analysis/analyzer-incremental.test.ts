@@ -182,6 +182,29 @@ describe('incremental analysis equals a fresh analysis', () => {
     for (let seed = 200; seed <= 202; seed++) expect(checkSequence(seed, generated(prng(seed), 100, false), 25, options)).toBeGreaterThan(4);
   }, 240_000);
 
+  it('while typing words into statements and deleting them again, one keystroke per analysis', () => {
+    // Each keystroke may make the statement a syntax error and the next one valid again: the analyzer then reuses
+    // an analysis from before the error (an anchor) rather than the previous one.
+    for (let seed = 400; seed <= 402; seed++) {
+      const rng = prng(seed);
+      const analyzer = new DocumentAnalyzer();
+      let text = generated(prng(seed * 31), 80, seed === 401);
+      const options: AnalysisOptions = seed === 401 ? { pgVersion: 17, migration: { path: 'db/migrations/00042_x.sql', framework: 'goose' } } : { pgVersion: 17 };
+      for (let word = 0; word < 4; word++) {
+        const semicolons = [...text.matchAll(/;\n/g)];
+        const at = rng.pick(semicolons).index!;
+        const typed = ` ${rng.pick(['WHERE', 'NOT NULL', 'x', 'DEFAULT 1', 'CASCADE'])}`;
+        const keystrokes = [...Array.from({ length: typed.length }, (_, k) => typed.slice(0, k + 1)), ...Array.from({ length: typed.length }, (_, k) => typed.slice(0, typed.length - 1 - k))];
+        for (const [k, partial] of keystrokes.entries()) {
+          const version = text.slice(0, at) + partial + text.slice(at);
+          const a = plain(analyzer.analyze(version, options));
+          const b = plain(new DocumentAnalyzer().analyze(version, options));
+          if (JSON.stringify(a) !== JSON.stringify(b)) expect(a, `seed ${seed}, word ${word}, keystroke ${k}; text:\n${version}`).toEqual(b);
+        }
+      }
+    }
+  }, 240_000);
+
   const corpus = join(__dirname, '..', '..', '..', '..', 'shared', 'corpus');
   it.skipIf(!existsSync(join(corpus, 'MANIFEST.tsv')))('on real migrations from the shared corpus', () => {
     const rows = readFileSync(join(corpus, 'MANIFEST.tsv'), 'utf8').split('\n').slice(1).map((l) => l.split('\t'));
@@ -198,4 +221,88 @@ describe('incremental analysis equals a fresh analysis', () => {
     files.forEach((r, k) => (reused += checkSequence(300 + k, readFileSync(join(corpus, r[3]!), 'utf8'), 12, { pgVersion: 17, migration: { path: r[3]! } })));
     expect(reused).toBeGreaterThan(0);
   }, 240_000);
+});
+
+describe('edits that leave what a DDL statement does alone re-check only around it', () => {
+  /** A file of schema changes on a few tables, each statement on its own (psql autocommit): CREATE TABLE, ADD
+   * COLUMN, CREATE INDEX, and early foreign keys whose rule asks about later indexes on their table. */
+  function schemaFile(count: number): string {
+    const lines = ['CREATE TABLE users (id bigint PRIMARY KEY, email text);', 'ALTER TABLE orders ADD CONSTRAINT fk_o FOREIGN KEY (owner_id) REFERENCES users (id);'];
+    for (let k = 0; lines.length < count; k++) {
+      lines.push(`CREATE TABLE t_${k} (id bigint PRIMARY KEY, a int);`);
+      lines.push(`ALTER TABLE ${k % 3 === 0 ? 'orders' : `t_${k}`} ADD COLUMN c_${k} text DEFAULT 'x';`);
+      lines.push(`CREATE INDEX idx_${k} ON t_${k} (a);`);
+      lines.push(`UPDATE t_${k} SET a = ${k};`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  /**
+   * Analyzes `texts` in order with one analyzer, comparing each with a fresh analysis; returns what each walked
+   * (`count`: how many statements).
+   */
+  function walks(texts: string[]): Array<{ from: number; to: number; count: number }> {
+    const analyzer = new DocumentAnalyzer();
+    return texts.map((text) => {
+      const incremental = analyzer.analyze(text, { pgVersion: 17 });
+      expect(JSON.stringify(plain(incremental))).toBe(JSON.stringify(plain(new DocumentAnalyzer().analyze(text, { pgVersion: 17 }))));
+      const { from, to } = analyzer.lastWalked;
+      return { from, to, count: to - from };
+    });
+  }
+
+  /** A walk from the checkpoint before the edit (at most 64 statements before it) to just past it. */
+  const LOCAL = 70;
+
+  const original = schemaFile(500);
+  const target = 'ALTER TABLE orders ADD COLUMN c_90 text DEFAULT \'x\';';
+  const at = original.indexOf(target);
+  const statementIndex = original.slice(0, at).split('\n').length - 1;
+  const edited = (replacement: string) => original.slice(0, at) + replacement + original.slice(at + target.length);
+
+  it('whitespace, a comment or keyword case inside an ALTER TABLE converges at the next statement', () => {
+    expect(at).toBeGreaterThan(0);
+    const variants = [
+      "ALTER TABLE orders ADD COLUMN  c_90 text DEFAULT 'x';",
+      "ALTER TABLE orders /* why */ ADD COLUMN c_90 text DEFAULT 'x';",
+      "alter table ORDERS add column c_90 TEXT default 'x';",
+    ];
+    for (const variant of variants) {
+      const [, walked] = walks([original, edited(variant)]);
+      // Before, the catalog's history (a hash of statement texts) differed from the edit to the end of the file,
+      // and so did every walk.
+      expect(walked!.count, variant).toBeLessThan(LOCAL);
+    }
+  });
+
+  it('a change that does alter the schema still walks on, and still equals a fresh analysis', () => {
+    const [, walked] = walks([original, edited("ALTER TABLE orders ADD COLUMN c_90 bigint DEFAULT 'x';")]);
+    expect(walked!.count).toBeGreaterThan(LOCAL);
+  });
+
+  it('typing a word into a DDL statement and deleting it again re-checks only around it when the text comes back', () => {
+    // As an editor sends it: one character per change, before the semicolon, then one backspace per change.
+    const word = ' WHERE';
+    const end = at + target.length - 1;
+    const texts = [original];
+    for (let k = 1; k <= word.length; k++) texts.push(original.slice(0, end) + word.slice(0, k) + original.slice(end));
+    for (let k = word.length - 1; k >= 0; k--) texts.push(original.slice(0, end) + word.slice(0, k) + original.slice(end));
+    const walked = walks(texts);
+    // texts[1] adds a space (same statement); texts[2] makes it a syntax error — the schema differs from there on,
+    // a walk to the end of the file. The error versions converge with each other; texts[len - 2] is the statement
+    // back (with its space), whose schema the analysis before the error had.
+    expect(walked[1]!.count).toBeLessThan(LOCAL);
+    expect(walked[2]!.to).toBe(502);
+    expect(walked[2]!.count).toBeGreaterThan(LOCAL);
+    for (let k = 3; k < texts.length; k++) expect(walked[k]!.count, `edit ${k}`).toBeLessThan(LOCAL);
+  });
+
+  it('an edit of an ALTER TABLE that adds no index does not re-check the foreign keys above it', () => {
+    // fk_o (statement 1) asked which later statements index orders: editing ADD COLUMN on orders cannot change that.
+    const [, walked] = walks([original, edited("ALTER TABLE orders ADD COLUMN c_90 bigint DEFAULT 'x';")]);
+    expect(walked!.from).toBeGreaterThan(statementIndex - LOCAL);
+    // …but adding a unique constraint on orders there can.
+    const [, indexing] = walks([original, edited('ALTER TABLE orders ADD CONSTRAINT uq_90 UNIQUE (owner_id);')]);
+    expect(indexing!.from).toBe(0);
+  });
 });

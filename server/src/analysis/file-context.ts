@@ -14,7 +14,7 @@
  */
 import type { Node, RangeVar } from '@pgsql/types';
 import type { AnalysisOptions } from './types';
-import type { StatementView } from './statement-view';
+import { contentHashOf, type StatementView } from './statement-view';
 import { Catalog, hashString, parseQualifiedName, type SchemaLookupOptions } from './catalog';
 import { catalogFunctionVolatility, catalogSchemaLookup } from './catalog/schema-lookup';
 import type { SchemaLookup, SessionSettings } from './lockmodel/schema';
@@ -22,7 +22,7 @@ import type { FunctionVolatilityLookup } from './pgfacts/volatility';
 import { statementEffect, type StatementEffect } from './lockmodel/model';
 import { lockStrength, type LockMode } from './lockmodel/lock-modes';
 import { asNode } from './node-kinds';
-import { qualify } from './names';
+import { qualify, quoteIdent } from './names';
 import type { StatementTransaction, TransactionEnd, TransactionIssueKind, TransactionPlan, TransactionSource } from './transactions/plan';
 import { SessionSettingsTracker, TRACKED_SETTINGS, type SettingValue, type TrackedSetting } from './transactions/session-settings';
 import { parseDuration } from './config/durations';
@@ -37,9 +37,6 @@ const THIS_FILE = '\u0000current-file';
  * reads them (created at or after the stamp of the transaction's first statement).
  */
 let stampCounter = 0;
-
-/** A statement's text hash (its origin in the catalog), computed once per parsed statement. */
-const textHashes = new WeakMap<StatementView, string>();
 
 /**
  * The state of a FileContext at the start of a transaction (no locks held, no SET LOCAL in effect), from which the
@@ -57,7 +54,8 @@ export interface FileCheckpoint {
 
 /**
  * Everything at the start of a transaction that later statements can observe, besides the statements themselves:
- * the catalog (as `chain`, a hash over the texts of the statements that changed it), the section, the session
+ * the catalog (as `chain`, a hash over the contents — parse trees without locations — of the statements that
+ * changed it), the section, the session
  * settings in effect (with the index of the statement that set each) and the "blocked since it changed" flags.
  */
 export interface BoundaryState {
@@ -172,7 +170,7 @@ type QueryName =
  * How far each query looks, which decides when the analyzer may reuse a result without asking again (analyzer.ts):
  * - 'context': the catalog, settings, transaction state and statements before, the plan, and members of the
  *   statement's own transaction — all covered by the analyzer's checkpoint and convergence checks;
- * - 'later': also later statements of the file (see `laterQueryAffected`);
+ * - 'later': also later statements of the file (see `laterQueryCheck`);
  * - 'anywhere': any statement by index: results that asked it are never reused without re-checking.
  * A new query must be classified here (the Record makes the compiler ask).
  */
@@ -191,20 +189,70 @@ export const QUERY_REACH: Readonly<Record<QueryName, 'context' | 'later' | 'anyw
   laterIndexes: 'later',
 };
 
+/** A statement an edit removed or inserted, as `laterQueryCheck` compares them. */
+export interface ChangedStatement {
+  ast?: Node;
+  text: string;
+  /** Its section in the plan (laterIndexes reads only the asking statement's section). */
+  section: string | undefined;
+}
+
 /**
- * Whether changing the statements `changed` (removed or inserted later in the file) can change the answer of a
- * 'later' query: laterIndexes(table) reads only CREATE INDEX and ALTER TABLE statements on a relation with the
- * table's name (it resolves the name in the asking statement's catalog, so comparing the bare name is safe).
+ * For an edit that replaced the statements `removed` by `inserted` (at one place, later in the file than the asking
+ * statement): whether it can change the answer of a 'later' query. laterIndexes(table) reads only CREATE INDEX
+ * statements and ALTER TABLE statements adding a primary key, unique or exclusion constraint, on a relation with
+ * the table's bare name (it resolves the name in the asking statement's catalog, so comparing the bare name is
+ * safe), and reports each by its content, excerpt and section: when both sides hold the same such statements in
+ * the same order, the answer is the one recorded — an edit of an ALTER TABLE … ADD COLUMN on the table, or of
+ * whitespace inside a CREATE INDEX, does not invalidate every foreign key check above it.
  */
-export function laterQueryAffected(query: ContextQuery, changed: ReadonlyArray<Node | undefined>): boolean {
-  if (query.query !== 'laterIndexes') return true;
-  const parts = parseQualifiedName(query.arg);
-  const bare = parts?.[parts.length - 1];
-  for (const ast of changed) {
-    const relation = asNode(ast, 'IndexStmt')?.relation ?? asNode(ast, 'AlterTableStmt')?.relation;
-    if (relation && (bare === undefined || relation.relname === bare)) return true;
+export function laterQueryCheck(removed: readonly ChangedStatement[], inserted: readonly ChangedStatement[]): (query: ContextQuery) => boolean {
+  // Asked for every 'later' query before the edit (one per foreign key): the sources are worked out once per name.
+  const indexing = (list: readonly ChangedStatement[]) => list.filter((s) => laterIndexRelation(s.ast) !== undefined);
+  const before = indexing(removed);
+  const after = indexing(inserted);
+  const byName = new Map<string | undefined, boolean>();
+  return (query) => {
+    if (query.query !== 'laterIndexes') return true;
+    if (before.length === 0 && after.length === 0) return false;
+    const parts = parseQualifiedName(query.arg);
+    const bare = parts?.[parts.length - 1];
+    let affected = byName.get(bare);
+    if (affected === undefined) {
+      const a = laterIndexSources(before, bare);
+      const b = laterIndexSources(after, bare);
+      affected = a.length !== b.length || a.some((source, k) => source !== b[k]);
+      byName.set(bare, affected);
+    }
+    return affected;
+  };
+}
+
+/** The relation a statement that `laterIndexes` could report indexes (undefined: it reports none). */
+function laterIndexRelation(ast: Node | undefined): RangeVar | undefined {
+  const index = asNode(ast, 'IndexStmt');
+  if (index) return index.relation;
+  const alter = asNode(ast, 'AlterTableStmt');
+  return alter && (alter.cmds ?? []).some(addsIndexingConstraint) ? alter.relation : undefined;
+}
+
+/** An ALTER TABLE command that `laterIndexes` reports: ADD PRIMARY KEY / UNIQUE / EXCLUDE building a new index. */
+function addsIndexingConstraint(item: Node): boolean {
+  const cmd = asNode(item, 'AlterTableCmd');
+  const constraint = cmd?.subtype === 'AT_AddConstraint' ? asNode(cmd.def, 'Constraint') : undefined;
+  if (!constraint || constraint.indexname) return false;
+  return constraint.contype === 'CONSTR_PRIMARY' || constraint.contype === 'CONSTR_UNIQUE' || constraint.contype === 'CONSTR_EXCLUSION';
+}
+
+/** What each statement that `laterIndexes` could read says, in order (see `laterQueryCheck`). */
+function laterIndexSources(statements: readonly ChangedStatement[], bare: string | undefined): string[] {
+  const out: string[] = [];
+  for (const s of statements) {
+    const relation = laterIndexRelation(s.ast);
+    if (!relation || (bare !== undefined && relation.relname !== bare)) continue;
+    out.push(`${s.section ?? ''}\u0000${excerptOf(s.text)}\u0000${contentHashOf(s.ast!)}`);
   }
-  return false;
+  return out;
 }
 
 /** One context question a rule asked, with a digest of the answer it got. */
@@ -392,7 +440,7 @@ export class FileContext {
     const names = this.catalog.referencedRelations(view.ast);
     this.keyNames = names;
     // search_path too: it decides where CREATE puts an object, which no digest of an existing one reflects.
-    return `${this.catalog.digestOf(names)}|tz=${this.settings.timeZone ?? ''}|sp=${this.catalog.searchPath.join(',')}`;
+    return `${this.catalog.digestOf(names)}|tz=${this.settings.timeZone ?? ''}|sp=${searchPathText(this.catalog.searchPath)}`;
   }
 
   /**
@@ -401,14 +449,22 @@ export class FileContext {
    */
   apply(view: StatementView, statementIndex: number, effect?: StatementEffect): void {
     if (this.current !== statementIndex && this.plan === undefined) this.enter(statementIndex);
-    let textHash = textHashes.get(view);
-    if (textHash === undefined) textHashes.set(view, (textHash = hashString(view.text)));
     // Before the statement changes the catalog, as the rules saw it (a RENAME or DROP would otherwise make a table
     // created in this file look pre-existing — and the answer would depend on whether the rules ran or were cached).
     const blocks = effect !== undefined && this.blockedTables(effect).length > 0;
     const mark = this.catalog.mark();
-    this.catalog.apply(view.ast, { file: THIS_FILE, statement: this.stamp, textHash });
-    if (this.catalog.changedSince(mark)) this.chain = hashString(`${this.chain}\n${textHash}`);
+    // The statement's content, not its text, is its mark in the schema's history (object revisions, `chain`): an
+    // edit of whitespace, comments or keyword case inside a DDL statement leaves the catalog's history as it was,
+    // so later results stay cached and the analyzer converges right after it. The catalog reads the hash only
+    // for a statement that changes something, so the others never compute it.
+    this.catalog.apply(view.ast, {
+      file: THIS_FILE,
+      statement: this.stamp,
+      get textHash() {
+        return view.contentHash();
+      },
+    });
+    if (this.catalog.changedSince(mark)) this.chain = hashString(`${this.chain}\n${view.contentHash()}`);
     this.sessionSettings.apply(view.ast, statementIndex, this.transactionFacts(statementIndex).inTransaction);
     this.syncSettings();
     this.record(statementIndex, view.kind, view.text, view.ast, effect);
@@ -573,7 +629,7 @@ export class FileContext {
   private answer(query: QueryName, arg: string): Answer<unknown> {
     switch (query) {
       case 'schema':
-        return { value: undefined, digest: this.catalog.digestOf(arg.split('\u0001')) };
+        return { value: undefined, digest: this.catalog.digestOf(schemaQueryNames(arg)) };
       case 'createdInTransaction': {
         const created = this.inner.createdInCurrentTransaction(arg);
         return { value: created, digest: String(created) };
@@ -587,7 +643,7 @@ export class FileContext {
       case 'members': {
         const members = this.membersOf(this.current);
         const digest = members
-          .map((m) => `${m.order}:${m.kind}:${hashString(m.text)}:${m.effect ? effectDigest(m.effect) : ''}`)
+          .map((m) => `${m.order}:${m.kind}:${memberTextHash(m.text)}:${m.effect ? effectDigest(m.effect) : ''}`)
           .join('|');
         return { value: members, digest };
       }
@@ -612,7 +668,7 @@ export class FileContext {
         const value: NeighbourStatement = { kind: previous.kind, text: previous.text, sameTransaction };
         if (previous.ast) value.ast = previous.ast;
         if (previous.effect) value.effect = previous.effect;
-        return { value, digest: `${previous.kind}:${hashString(previous.text)}:${sameTransaction}:${previous.effect ? effectDigest(previous.effect) : ''}` };
+        return { value, digest: `${previous.kind}:${memberTextHash(previous.text)}:${sameTransaction}:${previous.effect ? effectDigest(previous.effect) : ''}` };
       }
       case 'issues': {
         const kinds = this.issuesAt().get(this.current) ?? [];
@@ -785,13 +841,11 @@ export class FileContext {
   }
 
   private record(index: number, kind: string, text: string, ast: Node | undefined, effect: StatementEffect | undefined): void {
-    this.recorded[index] = {
-      kind,
-      text,
-      ...(ast ? { ast } : {}),
-      ...(effect ? { effect } : {}),
-      transaction: this.transactionFacts(index).id,
-    };
+    // No object spread: this runs for every statement of a walk.
+    const recorded: Recorded = { kind, text, transaction: this.transactionFacts(index).id };
+    if (ast) recorded.ast = ast;
+    if (effect) recorded.effect = effect;
+    this.recorded[index] = recorded;
   }
 
   private trackLocks(index: number, text: string, kind: string, effect: StatementEffect): void {
@@ -845,8 +899,53 @@ function settingKey(value: SettingValue | undefined): string {
   return value ? `${value.text}:${value.scope}:${value.statement}` : '-';
 }
 
+/**
+ * Every statement of a transaction asks for its members (wide-lock-window, rename and drop rules), so each member's
+ * digest is asked once per statement of the transaction: memoized, a golang-migrate file of T statements (one
+ * transaction) costs T joins of short strings per statement instead of T hashes of statement texts.
+ */
+const effectDigests = new WeakMap<StatementEffect, string>();
+
 function effectDigest(effect: StatementEffect): string {
-  return effect.locks.map((l) => `${l.relation}=${l.mode}`).join(',');
+  let digest = effectDigests.get(effect);
+  if (digest === undefined) effectDigests.set(effect, (digest = effect.locks.map((l) => `${l.relation}=${l.mode}`).join(',')));
+  return digest;
+}
+
+/** search_path arrays are replaced, never changed: each one's text is worked out once (asked at every statement). */
+const searchPathTexts = new WeakMap<readonly string[], string>();
+
+function searchPathText(path: readonly string[]): string {
+  let text = searchPathTexts.get(path);
+  if (text === undefined) searchPathTexts.set(path, (text = path.join(',')));
+  return text;
+}
+
+/**
+ * The names of a 'schema' query, one array per distinct argument: asked again at every cached statement of a walk,
+ * and the catalog memoizes digests per names array. Bounded like the maps below.
+ */
+const schemaQueryNamesByArg = new Map<string, readonly string[]>();
+
+function schemaQueryNames(arg: string): readonly string[] {
+  let names = schemaQueryNamesByArg.get(arg);
+  if (names === undefined) {
+    if (schemaQueryNamesByArg.size >= 50_000) schemaQueryNamesByArg.clear();
+    schemaQueryNamesByArg.set(arg, (names = arg.split('\u0001')));
+  }
+  return names;
+}
+
+/** Bounded like the catalog's name memo: texts of the documents being analyzed, not of every document ever seen. */
+const memberTextHashes = new Map<string, string>();
+
+function memberTextHash(text: string): string {
+  let hash = memberTextHashes.get(text);
+  if (hash === undefined) {
+    if (memberTextHashes.size >= 50_000) memberTextHashes.clear();
+    memberTextHashes.set(text, (hash = hashString(text)));
+  }
+  return hash;
 }
 
 /**
@@ -893,6 +992,15 @@ function recordingLookup(
       for (const field of Object.values(value)) if (typeof field === 'string' || Array.isArray(field)) noteValue(field, depth + 1);
     }
   };
+  // resolveType is asked with the parser's TypeName, not a name, so no argument covers it: note the type's name as
+  // written (search_path resolves it as it did), or a type created, renamed or dropped earlier in the file leaves a
+  // cached answer stale (fuzz seed 1, case 7576: ALTER COLUMN … TYPE kept showing a type that no longer existed).
+  const noteTypeName = (type: unknown, facts: unknown): void => {
+    if ((facts as { kind?: string } | undefined)?.kind === 'builtin') return;
+    const parts = ((type as { names?: unknown[] } | undefined)?.names ?? []).map((n) => (n as { String?: { sval?: string } }).String?.sval ?? '');
+    const [schema, name] = parts.length >= 2 ? parts.slice(-2) : [undefined, parts[0]];
+    if (name) note(schema !== undefined ? qualify(schema, name) : quoteIdent(name));
+  };
   return new Proxy(inner, {
     get(target, property, receiver) {
       if (property === 'createdInCurrentTransaction') return createdInTransaction;
@@ -905,6 +1013,7 @@ function recordingLookup(
           const result = (member as (...a: unknown[]) => unknown).apply(target, args);
           if (note.active?.() === false) return result;
           for (const arg of args) if (typeof arg === 'string') note(arg);
+          if (property === 'resolveType') noteTypeName(args[0], result);
           if (!coveredByArguments) noteValue(result, 0);
           return result;
         };

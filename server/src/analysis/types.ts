@@ -81,6 +81,22 @@ export interface AnalysisResult {
   transactions?: TransactionSummary[];
   /** The migration runner the file was analyzed for, as users know it ('golang-migrate', 'psql'…). */
   runner?: string;
+  /**
+   * Never true here: a result the analysis is still working on is a ProvisionalAnalysisResult, which this field
+   * keeps from being passed where a final result is expected (fixes, hover, the CLI, rehearsal).
+   */
+  provisional?: false;
+}
+
+/**
+ * What an analysis in progress already knows (DocumentAnalyzer.analyzeAsync's `provisional` callback): exact up to
+ * statement `exactThrough` (exclusive); the statements after it carry the findings the previous analysis had for
+ * them, moved to where they are now. For showing diagnostics early only; the final result replaces it.
+ */
+export interface ProvisionalAnalysisResult extends Omit<AnalysisResult, 'provisional'> {
+  provisional: true;
+  /** Statements before this index have exactly the findings of the final result. */
+  exactThrough: number;
 }
 
 export interface TransactionSummary {

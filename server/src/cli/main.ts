@@ -2,7 +2,6 @@
 import { ExitCode } from './errors';
 import { processIo } from './io';
 import { isLintWorker, runLintWorker } from './analyze-files';
-import { runCli } from './run';
 
 // `lockstep lint … | head` closes stdout early; that is the reader's choice, not a failure worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -11,10 +10,12 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 // The same bundle runs lint's worker threads (cli/analyze-files.ts): they analyze their share of files, no command.
+// The commands are imported only here, so a worker does not initialize what only commands use (the language
+// server, the rehearsal's pg driver, whose load alone starts node's fetch implementation): ~40 ms per worker.
 if (isLintWorker()) {
   void runLintWorker();
 } else {
-  runCli(process.argv.slice(2), processIo).then(
+  import('./run').then(({ runCli }) => runCli(process.argv.slice(2), processIo)).then(
     (code) => {
       // exitCode rather than exit(): stdout may be a pipe still draining a long report.
       if (code !== 'running') process.exitCode = code;

@@ -24,6 +24,9 @@
  * Cost: replayed catalogs are kept per folder as a chain (catalog after file k = base of file k+1, cloned in
  * O(1)), keyed by each file's path and stamp (mtime + size, or the editor's version of an open document), so
  * analyzing every file of a folder of N migrations replays N files, and an edit to file k replays k…N only.
+ * With memoizeFileSystem the folder's listing and order are built once too, and each link carries the key of its
+ * prefix: `lockstep lint` over a folder of N files did O(N) path joins and O(N) hashing per file (O(N²) per
+ * folder: 2.3 s of 13 s CPU on the corpus), now O(1) per file beyond copying the list of earlier files.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
@@ -146,7 +149,15 @@ interface Listing {
   /** Ordering name → absolute path. */
   paths: Map<string, string>;
   ordered: MigrationFile[];
+  /** Index in `ordered` by ordering name. */
+  position: Map<string, number>;
+  /** Absolute paths of the forward migrations of `ordered`, in order, and how many of them precede each index. */
+  forwardPaths: string[];
+  forwardBefore: number[];
   signature: string;
+  /** The list and plan it was last checked against (the memoized list is the same array until `invalidate`). */
+  files: string[];
+  sqitchPlan: string | undefined;
 }
 
 interface ChainLink {
@@ -156,6 +167,8 @@ interface ChainLink {
   catalog: Catalog;
   /** Why the file could not be read (its changes are missing from `catalog`). */
   problem?: string;
+  /** `MigrationContext.key` of the context made of this link and those before it. */
+  key: string;
 }
 
 export interface MigrationContextsOptions {
@@ -179,6 +192,8 @@ export class MigrationContexts {
   private readonly listings = new Map<string, Listing>();
   private dirMemo = new Map<string, DirectoryEntry[] | Error>();
   private stampMemo = new Map<string, string | undefined>();
+  /** Lists built from `dirMemo` (a tree's .sql files, a version folder's forward files…), dropped with it. */
+  private listMemo = new Map<string, { files: string[]; set: Set<string> }>();
 
   constructor(options: MigrationContextsOptions = {}) {
     this.fs = options.fs ?? nodeFileSystem;
@@ -190,6 +205,7 @@ export class MigrationContexts {
   invalidate(): void {
     this.dirMemo = new Map();
     this.stampMemo = new Map();
+    this.listMemo = new Map();
   }
 
   contextFor(path: string): MigrationContext {
@@ -208,14 +224,16 @@ export class MigrationContexts {
     for (let i = reused; i < earlier.length; i++) {
       const file = earlier[i]!;
       const previous = chain[i - 1]?.catalog;
+      // Chained, so the key of a long context costs one short hash instead of hashing every earlier path again.
+      const key = hashString(`${chain[i - 1]?.key ?? ''}\u0001${file}\u0000${stamps[i]!}`);
       try {
         const text = this.overlay?.(file)?.text ?? this.fs.readText(file);
-        chain.push({ path: file, stamp: stamps[i]!, catalog: replayMigrations([{ path: file, text: upSection(text) }], previous) });
+        chain.push({ path: file, stamp: stamps[i]!, catalog: replayMigrations([{ path: file, text: upSection(text) }], previous), key });
         this.replayedFiles++;
       } catch (error) {
         const problem = error instanceof NotUtf8Error ? error.message : describeFsError(error);
         // The schema passes through unchanged; an unreadable first file leaves an empty one to build on.
-        chain.push({ path: file, stamp: stamps[i]!, catalog: previous ?? replayMigrations([]), problem });
+        chain.push({ path: file, stamp: stamps[i]!, catalog: previous ?? replayMigrations([]), problem, key });
       }
     }
     this.chains.set(tree.root, chain);
@@ -224,15 +242,28 @@ export class MigrationContexts {
       base: used.at(-1)?.catalog,
       root: tree.root,
       files: earlier,
-      key: hashString(earlier.map((f, k) => `${f}\u0000${stamps[k]}`).join('\u0001')),
+      key: used.at(-1)?.key ?? hashString(''),
       // Reported on every call, also from cached links, so each caller hears why its context is partial.
       problems: used.filter((l) => l.problem !== undefined).map((l) => ({ path: l.path, reason: l.problem! })),
     };
   }
 
+  /**
+   * The folder tree whose migrations are `path`'s context (undefined: it has none). Files of one tree share one
+   * chain of replayed catalogs, so work split between threads should keep a tree together.
+   */
+  treeRootOf(path: string): string | undefined {
+    return this.folderTreeOf(path)?.root;
+  }
+
   private earlierInListing(tree: FolderTree, path: string): string[] {
     const listing = this.listingOf(tree, path);
-    return earlierForward(listing.ordered, orderingName(tree, path)).map((f) => listing.paths.get(f.path)!);
+    const name = orderingName(tree, path);
+    const index = listing.position.get(name);
+    if (index === undefined) return [];
+    // A forward file (nearly every file lint is given): the forward files before it, without a scan of the folder.
+    if (isForward(listing.ordered[index]!)) return listing.forwardPaths.slice(0, listing.forwardBefore[index]);
+    return earlierForward(listing.ordered, name).map((f) => listing.paths.get(f.path)!);
   }
 
   /** Every forward .sql file of the version folders before the file's own, in version order then by name. */
@@ -241,19 +272,34 @@ export class MigrationContexts {
     const folders = this.versionFoldersOf(tree.root).filter((name) => compareVersionFolders(name, own) < 0);
     const isForwardSql = (e: DirectoryEntry) => e.isFile && e.name.toLowerCase().endsWith('.sql') && !NOT_FORWARD_FILE.test(e.name);
     return folders.flatMap((folder) =>
-      this.readDir(join(tree.root, folder))
-        .filter(isForwardSql)
-        .map((e) => e.name)
-        .sort(naturalCompare)
-        .map((name) => join(tree.root, folder, name)),
+      this.memoizedList(`forward\u0000${tree.root}\u0000${folder}`, () =>
+        this.readDir(join(tree.root, folder))
+          .filter(isForwardSql)
+          .map((e) => e.name)
+          .sort(naturalCompare)
+          .map((name) => join(tree.root, folder, name)),
+      ).files,
     );
   }
 
   private versionFoldersOf(root: string): string[] {
-    return this.readDir(root)
-      .filter((e) => e.isDirectory && VERSION_FOLDER.test(e.name))
-      .map((e) => e.name)
-      .sort(compareVersionFolders);
+    return this.memoizedList(`versions\u0000${root}`, () =>
+      this.readDir(root)
+        .filter((e) => e.isDirectory && VERSION_FOLDER.test(e.name))
+        .map((e) => e.name)
+        .sort(compareVersionFolders),
+    ).files;
+  }
+
+  /** `build()`'s list, built once per `dirMemo` (it only reads listings); callers must not change it. */
+  private memoizedList(key: string, build: () => string[]): { files: string[]; set: Set<string> } {
+    let list = this.listMemo.get(key);
+    if (!list) {
+      const files = build();
+      list = { files, set: new Set(files) };
+      this.listMemo.set(key, list);
+    }
+    return list;
   }
 
   private stampOf(path: string): string | undefined {
@@ -309,8 +355,9 @@ export class MigrationContexts {
   }
 
   private listingOf(tree: FolderTree, target: string): Listing {
-    const files = this.listFiles(tree);
-    if (!files.includes(target)) files.push(target); // an open document not saved yet
+    const listed = this.memoizedList(`${tree.layout}\u0000${tree.root}`, () => this.listFiles(tree));
+    // An open document not saved yet is ordered among the files on disk.
+    const files = listed.set.has(target) ? listed.files : [...listed.files, target];
     let sqitchPlan: string | undefined;
     if (tree.layout === 'sqitch') {
       try {
@@ -319,14 +366,28 @@ export class MigrationContexts {
         sqitchPlan = undefined; // ordered by name then, as ordering.ts does for changes missing from the plan
       }
     }
-    const signature = `${files.join('\u0000')}\u0001${sqitchPlan ?? ''}`;
     const cached = this.listings.get(tree.root);
-    if (cached?.signature === signature) return cached;
+    // The same memoized list and plan: no need to build the signature (O(files)) to know nothing changed.
+    if (cached?.files === files && cached.sqitchPlan === sqitchPlan) return cached;
+    const signature = `${files.join('\u0000')}\u0001${sqitchPlan ?? ''}`;
+    if (cached?.signature === signature) {
+      cached.files = files;
+      cached.sqitchPlan = sqitchPlan;
+      return cached;
+    }
     const paths = new Map(files.map((f) => [orderingName(tree, f), f]));
     const ordered = orderMigrations([...paths.keys()], sqitchPlan !== undefined ? { sqitchPlan } : {}).filter(
       (f) => f.framework !== 'unknown',
     );
-    const listing = { paths, ordered, signature };
+    const position = new Map<string, number>();
+    const forwardPaths: string[] = [];
+    const forwardBefore = ordered.map((f, i) => {
+      if (!position.has(f.path)) position.set(f.path, i);
+      const before = forwardPaths.length;
+      if (isForward(f)) forwardPaths.push(paths.get(f.path)!);
+      return before;
+    });
+    const listing = { paths, ordered, position, forwardPaths, forwardBefore, signature, files, sqitchPlan };
     this.listings.set(tree.root, listing);
     return listing;
   }

@@ -10,6 +10,7 @@ import {
   CodeActionKind,
   type ClientCapabilities,
   type CodeAction,
+  type CancellationToken,
   type CodeActionParams,
   type Connection,
   type CreateFile,
@@ -32,7 +33,7 @@ import {
 } from '../analysis/fixes';
 import { ruleMeta } from '../analysis/rules';
 import { TextIndex } from '../analysis/text/text-index';
-import type { AnalysisOptions, Finding } from '../analysis/types';
+import type { AnalysisOptions, Finding, Statement } from '../analysis/types';
 import type { DocumentAnalysis } from './document-diagnostics';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 
@@ -43,8 +44,11 @@ export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.lockstep`;
 export const SHOW_RULE_DOCS_COMMAND = 'lockstep.showRuleDocumentation';
 
 export interface CodeActionHost {
-  /** The current analysis of an open document (a pending analysis runs first). */
-  analysis(uri: string): DocumentAnalysis | undefined;
+  /**
+   * The analysis of an open document's current version, waited for (without blocking the server) while it runs;
+   * undefined when the request was cancelled or the document cannot be analyzed.
+   */
+  analysis(uri: string, token?: CancellationToken): Promise<DocumentAnalysis | undefined>;
   /** The options the document was analyzed with (path, runner metadata, lockstep.json). */
   options(uri: string, pgVersion: number): AnalysisOptions;
   /** The file-system path of a file: URI. */
@@ -93,11 +97,17 @@ function wanted(params: CodeActionParams, kind: string): boolean {
   return only.some((o) => kind === o || kind.startsWith(`${o}.`));
 }
 
-/** The code actions for a request; pure apart from `host.siblings` and `host.sqitchPlan` (the disk by default). */
-export function codeActionsFor(params: CodeActionParams, host: CodeActionHost, support: CodeActionSupport): CodeAction[] {
+/**
+ * The code actions for a request, given the document's analysis; pure apart from `host.siblings` and
+ * `host.sqitchPlan` (the disk by default).
+ */
+export function codeActionsFor(
+  params: CodeActionParams,
+  analysis: DocumentAnalysis,
+  host: Omit<CodeActionHost, 'analysis'>,
+  support: CodeActionSupport,
+): CodeAction[] {
   const uri = params.textDocument.uri;
-  const analysis = host.analysis(uri);
-  if (!analysis) return [];
   const input = fixInput(uri, analysis, host);
   const index = new TextIndex(analysis.text);
   const actions: CodeAction[] = [];
@@ -118,10 +128,13 @@ export function codeActionsFor(params: CodeActionParams, host: CodeActionHost, s
   const start = index.offsetAt(params.range.start);
   const end = index.offsetAt(params.range.end);
   const seen = new Set<string>();
+  const ownDiagnostics = params.context.diagnostics
+    .filter((d) => d.source === DIAGNOSTIC_SOURCE && typeof d.code === 'string')
+    .slice(0, MAX_FIXED_PER_REQUEST);
+  const findings = ownDiagnostics.length > 0 ? findingsByPlace(analysis, index) : undefined;
   // Per diagnostic: the recipes that resolve its rule, "ignore" comments, the rule's documentation.
-  for (const diagnostic of params.context.diagnostics) {
-    if (diagnostic.source !== DIAGNOSTIC_SOURCE || typeof diagnostic.code !== 'string') continue;
-    const finding = findingOf(analysis, diagnostic, index);
+  for (const diagnostic of ownDiagnostics) {
+    const finding = findings!.get(placeKey(String(diagnostic.code), index.offsetAt(diagnostic.range.start), index.offsetAt(diagnostic.range.end)));
     if (!finding) continue;
     for (const fix of fixesForFinding(input, finding)) {
       seen.add(`${fix.statement}\u0000${fix.recipe}`);
@@ -143,8 +156,7 @@ export function codeActionsFor(params: CodeActionParams, host: CodeActionHost, s
     }
   }
   // Statements under the cursor: recipes no diagnostic asked for (DROP INDEX, REINDEX, … have no rule yet).
-  for (const statement of analysis.result.statements) {
-    if (statement.end < start || statement.start > end) continue;
+  for (const statement of statementsInRange(analysis, start, end).slice(0, MAX_FIXED_PER_REQUEST)) {
     for (const fix of fixesForStatement(input, statement.index)) {
       const key = `${fix.statement}\u0000${fix.recipe}`;
       if (seen.has(key)) continue;
@@ -177,7 +189,7 @@ export function disabledReason(blocked: BlockedFix): string {
   return blocked.reasons.length === 0 ? 'Lockstep cannot do this safely here.' : blocked.reasons.join('\n');
 }
 
-function fixInput(uri: string, analysis: DocumentAnalysis, host: CodeActionHost): FixInput {
+function fixInput(uri: string, analysis: DocumentAnalysis, host: Omit<CodeActionHost, 'analysis'>): FixInput {
   const path = host.filePath(uri);
   const options = host.options(uri, analysis.pgVersion);
   const sqitchPlan = path !== undefined ? (host.sqitchPlan ?? sqitchPlanFor)(path) : undefined;
@@ -194,13 +206,17 @@ function fixInput(uri: string, analysis: DocumentAnalysis, host: CodeActionHost)
 /**
  * sqitch: the sqitch.plan of the project a deploy/revert/verify script belongs to — the nearest such ancestor folder
  * whose parent holds a sqitch.plan, as the schema context finds it (cli/migration-context.ts). Undefined for other
- * files, or when the plan cannot be read (the fix then explains that it needs the plan).
+ * files, or when the plan cannot be read (the fix then explains that it needs the plan). `openText`: the editor's
+ * unsaved text of a file open in it, which wins over the disk (the fix edits what the user sees).
  */
-export function sqitchPlanFor(path: string): { path: string; text: string } | undefined {
+export function sqitchPlanFor(path: string, openText?: (path: string) => string | undefined): { path: string; text: string } | undefined {
   for (let dir = dirname(path); dirname(dir) !== dir; dir = dirname(dir)) {
     const kind = basename(dir);
     if (kind !== 'deploy' && kind !== 'revert' && kind !== 'verify') continue;
     const planPath = join(dirname(dir), 'sqitch.plan');
+    const open = openText?.(planPath);
+    // As the editor holds it: the fix's edits are offsets into this text.
+    if (open !== undefined) return { path: planPath, text: open };
     try {
       // The BOM is dropped as for migrations, so offsets match what an editor shows.
       return { path: planPath, text: readFileSync(planPath, 'utf8').replace(/^\uFEFF/, '') };
@@ -212,14 +228,45 @@ export function sqitchPlanFor(path: string): { path: string; text: string } | un
 }
 
 /** The finding a diagnostic was published for: same rule, same range. */
-function findingOf(analysis: DocumentAnalysis, diagnostic: Diagnostic, index: TextIndex): Finding | undefined {
-  const at = (p: { line: number; character: number }) => index.offsetAt(p);
-  return analysis.result.findings.find(
-    (f) =>
-      f.rule === diagnostic.code &&
-      at(f.range.start) === at(diagnostic.range.start) &&
-      at(f.range.end) === at(diagnostic.range.end),
-  );
+/**
+ * A cap on the diagnostics, and on the statements under the range, a code-action request computes fixes
+ * for: a selection over a whole generated file (20,000 statements) asked for thousands of phased fixes, each built
+ * in full, and held the server for seconds. The light bulb shows a handful anyway; the first 50 (in file order) are
+ * those nearest the start of the selection, and a narrower selection reaches the others.
+ */
+export const MAX_FIXED_PER_REQUEST = 50;
+
+function placeKey(rule: string, start: number, end: number): string {
+  return `${rule}\u0000${start}\u0000${end}`;
+}
+
+/** The findings by rule and place, so each diagnostic of a request finds its own without a scan of them all. */
+function findingsByPlace(analysis: DocumentAnalysis, index: TextIndex): Map<string, Finding> {
+  const out = new Map<string, Finding>();
+  for (const f of analysis.result.findings) {
+    const key = placeKey(f.rule, index.offsetAt(f.range.start), index.offsetAt(f.range.end));
+    // The first finding at a place wins, as a search in file order would have it.
+    if (!out.has(key)) out.set(key, f);
+  }
+  return out;
+}
+
+/** The statements overlapping [start, end], in file order (statements are sorted: binary search for the first). */
+function statementsInRange(analysis: DocumentAnalysis, start: number, end: number): Statement[] {
+  const statements = analysis.result.statements;
+  let lo = 0;
+  let hi = statements.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (statements[mid]!.end < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Statement[] = [];
+  for (let i = lo; i < statements.length && statements[i]!.start <= end; i++) {
+    if (statements[i]!.end >= start) out.push(statements[i]!);
+    if (out.length >= MAX_FIXED_PER_REQUEST) break;
+  }
+  return out;
 }
 
 function toLsp(edit: CoreTextEdit, index: TextIndex): TextEdit {
@@ -328,9 +375,11 @@ export function migrationSiblings(path: string): string[] {
 
 /** Wires textDocument/codeAction and the documentation command to the connection. */
 export function listenForCodeActions(connection: Connection, host: CodeActionHost, support: () => CodeActionSupport): void {
-  connection.onCodeAction((params) => {
+  connection.onCodeAction(async (params, token) => {
     try {
-      return codeActionsFor(params, host, support());
+      // Waits for the current version's analysis: the diagnostics the client sends are that version's.
+      const analysis = await host.analysis(params.textDocument.uri, token);
+      return analysis ? codeActionsFor(params, analysis, host, support()) : [];
     } catch (error) {
       connection.console.error(`Lockstep: could not compute code actions for ${params.textDocument.uri}: ${describe(error)}`);
       return [];

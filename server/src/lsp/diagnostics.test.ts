@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import type { Finding } from '../analysis/types';
 import {
+  analysisInProgressDiagnostic,
+  ANALYSIS_IN_PROGRESS_CODE,
   capDiagnostics,
+  cappedDiagnosticsOf,
   documentTooLargeDiagnostic,
   findingToDiagnostic,
   MAX_DIAGNOSTIC_TEXT,
@@ -57,6 +60,42 @@ describe('capDiagnostics', () => {
     expect(capped[0]!.message as string).toContain('5 problems');
     expect(capped[0]!.message as string).toContain('2 more');
     expect(capped.slice(1).map((d) => d.range.start.line)).toEqual([1, 2, 4]);
+  });
+});
+
+describe('cappedDiagnosticsOf', () => {
+  it('gives what capping all converted findings gives, for every cap', () => {
+    const severities: Finding['severity'][] = ['info', 'warning', 'error', 'hint', 'warning', 'error', 'error', 'info', 'warning', 'hint'];
+    const findings: Finding[] = severities.map((severity, line) => ({ rule: `r${line % 3}`, severity, message: `m${line}`, range: at(line), statement: line }));
+    const all = findings.map((f) => findingToDiagnostic(f, 'https://docs/'));
+    for (let max = 0; max <= findings.length + 1; max++) {
+      const capped = cappedDiagnosticsOf(findings, 'https://docs/', max);
+      expect(capped, `cap ${max}`).toEqual(capDiagnostics(all, max));
+      // Both select without sorting: checked against a plain sort by severity, then position.
+      if (max >= findings.length) continue;
+      const bySort = all
+        .map((d, i) => ({ d, i }))
+        .sort((a, b) => a.d.severity! - b.d.severity! || a.i - b.i)
+        .slice(0, max)
+        .sort((a, b) => a.i - b.i)
+        .map(({ d }) => d);
+      expect(capped.slice(1), `cap ${max}`).toEqual(bySort);
+    }
+  });
+});
+
+describe('analysisInProgressDiagnostic', () => {
+  const statement = (line: number) => ({ index: line, text: 'x', start: line, end: line + 1, range: at(line), kind: 'SelectStmt' }) as never;
+
+  it('marks the first statement not checked yet, with how far the analysis is', () => {
+    const d = analysisInProgressDiagnostic({ statements: [statement(0), statement(1), statement(2)], findings: [], provisional: true, exactThrough: 1 });
+    expect(d).toMatchObject({ code: ANALYSIS_IN_PROGRESS_CODE, severity: DiagnosticSeverity.Information, range: { start: { line: 1 }, end: { line: 1 } } });
+    expect(d!.message).toContain('statement 2 of 3');
+  });
+
+  it('is at 0:0 before any statement is known, and absent when the provisional result is exact throughout', () => {
+    expect(analysisInProgressDiagnostic({ statements: [], findings: [], provisional: true, exactThrough: 0 })?.range.start).toEqual({ line: 0, character: 0 });
+    expect(analysisInProgressDiagnostic({ statements: [statement(0)], findings: [], provisional: true, exactThrough: 1 })).toBeUndefined();
   });
 });
 

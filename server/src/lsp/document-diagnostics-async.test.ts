@@ -1,6 +1,6 @@
 // DocumentDiagnostics with an analyzer that works in slices (analyzeAsync): a newer version or a close aborts the
-// running analysis and its result is never published; hover-style requests do not wait for it, blocking ones
-// (code actions, rehearsal) abort it and analyze at once.
+// running analysis and its result is never published; hover-style requests do not wait for it (those that need
+// the analysis wait asynchronously: document-diagnostics-provisional.test.ts).
 import { describe, expect, it } from 'vitest';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import type { AnalysisResult } from '../analysis/types';
@@ -70,7 +70,7 @@ describe('DocumentDiagnostics with analyzeAsync', () => {
     t.runs[1]!.finish();
     await t.flush();
     expect(t.published.map((p) => p.version)).toEqual([2]);
-    expect(t.service.analysis(URI, { wait: false })?.version).toBe(2);
+    expect(t.service.analysis(URI)?.version).toBe(2);
   });
 
   it('aborts on close and publishes only the clearing', async () => {
@@ -89,24 +89,26 @@ describe('DocumentDiagnostics with analyzeAsync', () => {
     const t = setup();
     t.docs.set(URI, { version: 1, text: 'v1' });
     t.service.opened(URI);
-    expect(t.service.analysis(URI, { wait: false })).toBeUndefined();
+    expect(t.service.analysis(URI)).toBeUndefined();
     expect(t.syncRuns).toEqual([]);
     t.runs[0]!.finish();
     await t.flush();
     expect(t.ready).toEqual([URI]);
-    expect(t.service.analysis(URI, { wait: false })?.text).toBe('v1');
+    expect(t.service.analysis(URI)?.text).toBe('v1');
   });
 
-  it('a waiting request aborts the running analysis and analyzes the current version at once', async () => {
+  it('never blocks: a request after the current version was published does not analyze it again', async () => {
     const t = setup();
     t.docs.set(URI, { version: 1, text: 'v1' });
     t.service.opened(URI);
-    const analysis = t.service.analysis(URI);
-    expect(analysis?.version).toBe(1);
-    expect(t.syncRuns).toEqual(['v1']);
-    expect(t.runs[0]!.signal.aborted).toBe(true);
+    expect(t.service.analysis(URI)).toBeUndefined();
+    expect(t.runs[0]!.signal.aborted).toBe(false);
     t.runs[0]!.finish();
     await t.flush();
+    expect(t.service.analysis(URI)?.version).toBe(1);
+    expect(t.runs).toHaveLength(1);
+    // Never the synchronous analyze(): that would freeze the server for as long as the analysis takes.
+    expect(t.syncRuns).toEqual([]);
     expect(t.published.map((p) => p.version)).toEqual([1]);
   });
 });

@@ -1,17 +1,19 @@
 // Keeps one analyzer per open document and turns edits into published diagnostics: debounced, never stale,
-// and never silent when analysis itself fails. Keeps each document's latest analysis for hover and inlay hints.
+// and never silent when analysis itself fails. Keeps each document's latest analysis for hover and inlay hints,
+// and lets requests that need the current version's analysis wait for it without blocking the event loop.
+// A long re-check first publishes provisional diagnostics (see publishProvisional), then the final ones.
 // Knows nothing of the connection or the file system, so it is testable alone.
-import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver/node';
+import type { CancellationToken, Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import { DocumentAnalyzer } from '../analysis/analyzer';
 import type { Catalog } from '../analysis/catalog';
 import { StatementSummarizer, type StatementSummary } from '../analysis/presentation/statement-summary';
-import type { AnalysisOptions, AnalysisResult } from '../analysis/types';
+import type { AnalysisOptions, AnalysisResult, ProvisionalAnalysisResult } from '../analysis/types';
 import { KeyedDebouncer } from './debouncer';
 import {
   analysisFailedDiagnostic,
-  capDiagnostics,
+  analysisInProgressDiagnostic,
+  cappedDiagnosticsOf,
   documentTooLargeDiagnostic,
-  findingToDiagnostic,
   parserUnavailableDiagnostic,
 } from './diagnostics';
 import { analyzablePart } from './document-limit';
@@ -22,8 +24,30 @@ export interface Analyzer {
   analyzeAsync?(
     text: string,
     options: AnalysisOptions,
-    control: { signal?: AbortSignal; base?: Catalog },
+    control: {
+      signal?: AbortSignal;
+      base?: Catalog;
+      provisional?: (result: ProvisionalAnalysisResult) => void;
+      provisionalAfterMs?: number;
+    },
   ): Promise<AnalysisResult | 'cancelled'>;
+}
+
+/**
+ * publishDiagnostics as Lockstep sends it: `provisional: true` (an extension field; clients that do not know it
+ * just show the diagnostics) while the version is still being analyzed — exact up to and past the edited
+ * statements, the previous findings moved for the rest — and absent on the final publish of that version.
+ */
+export type LockstepPublishParams = PublishDiagnosticsParams & { provisional?: true };
+
+/**
+ * Sent instead of the final publishDiagnostics when it would repeat the provisional one of the same version (the
+ * rest of the walk changed nothing): the provisional diagnostics are final. `$/`: clients may ignore it.
+ */
+export const DIAGNOSTICS_SETTLED_METHOD = '$/lockstep/diagnosticsSettled';
+export interface DiagnosticsSettledParams {
+  uri: string;
+  version: number;
 }
 
 /** A document's schema context: the schema its earlier sibling migrations produce (see cli/migration-context.ts). */
@@ -59,7 +83,9 @@ export interface DocumentSnapshot {
 export interface DiagnosticsHost {
   /** The document as the client last sent it, or undefined once closed. */
   document(uri: string): DocumentSnapshot | undefined;
-  publish(params: PublishDiagnosticsParams): void;
+  publish(params: LockstepPublishParams): void;
+  /** The provisional diagnostics of `version` turned out final; nothing more is published for it. */
+  settled?(params: DiagnosticsSettledParams): void;
   logError(message: string): void;
   /** The document's schema context, when it is a migration with earlier siblings; may read the file system. */
   context?(uri: string): DocumentContext | undefined;
@@ -81,6 +107,33 @@ export interface DiagnosticsSettings {
   readonly maxDocumentBytes: number;
 }
 
+interface RunningAnalysis {
+  version: number;
+  controller: AbortController;
+  /** Resolves when the run has published, failed or been aborted: what waiting requests wait for. */
+  ended: Promise<void>;
+  end(): void;
+}
+
+/**
+ * Analysis time (in slices) after which a version still being analyzed gets provisional diagnostics: an editor must
+ * see a publish for every version within 1 s (issue 8), and a 1 MB file takes seconds to analyze in full. 200 ms
+ * leaves room for assembling and sending them, and for the event loop being shared with requests meanwhile.
+ */
+const PROVISIONAL_AFTER_MS = 200;
+
+/**
+ * How long a request waits for the current version's analysis before answering without it: code actions (server.ts)
+ * and hover or inlay hints that arrive during the debounce delay. Well inside the 1 s an answer must take.
+ */
+export const REQUEST_WAIT_MS = 700;
+
+function runningAnalysis(version: number): RunningAnalysis {
+  let end!: () => void;
+  const ended = new Promise<void>((resolve) => (end = resolve));
+  return { version, controller: new AbortController(), ended, end };
+}
+
 interface OpenDocument {
   /** Caches per-statement work; replaced after a failure, since its cache may be half-updated. */
   analyzer: Analyzer;
@@ -88,7 +141,9 @@ interface OpenDocument {
   publishedVersion: number | undefined;
   last: DocumentAnalysis | undefined;
   /** The analysis in progress (in slices), aborted when a newer version, a close or a blocking request comes. */
-  running: { version: number; controller: AbortController } | undefined;
+  running: RunningAnalysis | undefined;
+  /** Diagnostics published provisionally for `version`: the final publish is skipped when it would repeat them. */
+  provisional: { version: number; diagnostics: Diagnostic[] } | undefined;
   /** A request was answered with nothing while the analysis ran. */
   answeredEarly: boolean;
 }
@@ -110,7 +165,14 @@ export class DocumentDiagnostics {
   }
 
   opened(uri: string): void {
-    this.open.set(uri, { analyzer: this.createAnalyzer(), publishedVersion: undefined, last: undefined, running: undefined, answeredEarly: false });
+    this.open.set(uri, {
+      analyzer: this.createAnalyzer(),
+      publishedVersion: undefined,
+      last: undefined,
+      running: undefined,
+      provisional: undefined,
+      answeredEarly: false,
+    });
     // Nothing to debounce when a file is opened: show its diagnostics at once.
     this.debouncer.schedule(uri, 0);
   }
@@ -149,26 +211,100 @@ export class DocumentDiagnostics {
   }
 
   /**
-   * The analysis of the document as it is now: a pending (debounced) analysis runs at once, so a hover never
-   * describes text the user has already changed. Undefined for unknown documents and when nothing was analyzed
-   * (the parser failed to load).
+   * For requests that must not wait (hover, inlay hints): the latest analysis when it is of the document as it is
+   * now — never one of text the user has already changed. While the current version is pending or being analyzed
+   * in slices, answers nothing at once (a pending analysis is started now) and has the client asked to ask again
+   * when it is done (host.analysisReady); an analyzer without slices is run at once. Undefined also for unknown
+   * documents and when the current version could not be analyzed (the parser failed to load, analysis failed).
    */
-  analysis(uri: string, { wait = true }: { wait?: boolean } = {}): DocumentAnalysis | undefined {
+  analysis(uri: string): DocumentAnalysis | undefined {
     const document = this.host.document(uri);
     const state = this.open.get(uri);
     if (document === undefined || state === undefined) return undefined;
-    // With `wait: false` (hover, inlay hints) a request that arrives while the current version is being analyzed
-    // in slices is answered at once with nothing, rather than by blocking until that analysis is done.
-    if (!wait && !this.debouncer.isPending(uri) && state.running?.version === document.version) {
+    if (state.last?.version === document.version && !this.debouncer.isPending(uri)) return state.last;
+    this.startNowIfNeeded(uri, state, document.version);
+    if (state.last?.version === document.version) return state.last;
+    if (state.running?.version === document.version) state.answeredEarly = true;
+    return undefined;
+  }
+
+  /**
+   * For hover and inlay hints: the current version's analysis, except while it is already being analyzed in slices
+   * — then nothing at once (see `analysis`), since a user moving the mouse while typing must not wait for each
+   * keystroke's analysis. A version still waiting for its debounce delay is analyzed now and awaited (without
+   * blocking): the request came after the edit and is about it — for at most `maxWaitMs` (a large document takes
+   * seconds), then nothing, and the client is asked to ask again when the analysis is done (host.analysisReady).
+   */
+  async analysisUnlessRunning(uri: string, token?: CancellationToken, maxWaitMs = REQUEST_WAIT_MS): Promise<DocumentAnalysis | undefined> {
+    if (!this.debouncer.isPending(uri)) return this.analysis(uri);
+    const analysis = await this.analysisWithin(uri, maxWaitMs, token);
+    const state = this.open.get(uri);
+    if (analysis === undefined && state?.running !== undefined && state.running.version === this.host.document(uri)?.version) {
       state.answeredEarly = true;
-      return undefined;
     }
-    if (this.debouncer.isPending(uri) || state.last?.version !== document.version) {
+    return analysis;
+  }
+
+  /** A pending analysis, or none at all for the current version (e.g. after a settings change): start it now. */
+  private startNowIfNeeded(uri: string, state: OpenDocument, version: number): void {
+    if (this.debouncer.isPending(uri) || (state.running?.version !== version && state.publishedVersion !== version)) {
       this.debouncer.cancel(uri);
-      this.analyzeAndPublish(uri, { blocking: true });
+      this.analyzeAndPublish(uri);
     }
-    const last = this.open.get(uri)?.last;
-    return last?.version === document.version ? last : undefined;
+  }
+
+  /**
+   * The analysis of the document's current version, once there is one: waits (without blocking the event loop,
+   * so other requests and newer edits are served meanwhile) for the running analysis, starts a pending one at
+   * once, and follows newer versions until the latest analysis is of the current one. Undefined when the request
+   * is cancelled, the document is closed, or the current version could not be analyzed (its diagnostics say why).
+   */
+  async analysisWhenReady(uri: string, token?: CancellationToken): Promise<DocumentAnalysis | undefined> {
+    for (;;) {
+      const document = this.host.document(uri);
+      const state = this.open.get(uri);
+      if (document === undefined || state === undefined || token?.isCancellationRequested === true) return undefined;
+      if (state.last?.version === document.version && !this.debouncer.isPending(uri)) return state.last;
+      // Someone is waiting: no reason to let the debounce delay run out.
+      this.startNowIfNeeded(uri, state, document.version);
+      const running = state.running;
+      if (running?.version !== document.version) {
+        // Not running: analyzed at once (an analyzer without slices) or failed; either way, settled.
+        return state.last?.version === document.version ? state.last : undefined;
+      }
+      await whicheverFirst(running.ended, token);
+    }
+  }
+
+  /**
+   * `analysisWhenReady`, but waiting at most `maxWaitMs`: undefined after that (never an older version's analysis).
+   * For code actions, which an editor asks for on every cursor move: while a large document is still being analyzed
+   * an empty answer in time beats exact fixes seconds later, and VS Code asks again when the diagnostics change.
+   */
+  async analysisWithin(uri: string, maxWaitMs: number, token?: CancellationToken): Promise<DocumentAnalysis | undefined> {
+    let timedOut = false;
+    const listeners: Array<() => void> = [];
+    // A token of its own, cancelled by the caller's or by the time limit, so the wait ends rather than lingering.
+    const limited: CancellationToken = {
+      get isCancellationRequested() {
+        return timedOut || token?.isCancellationRequested === true;
+      },
+      onCancellationRequested: (listener: (e: unknown) => unknown) => {
+        const call = (): void => void listener(undefined);
+        listeners.push(call);
+        const outer = token?.onCancellationRequested(call);
+        return { dispose: () => outer?.dispose() };
+      },
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      for (const call of listeners) call();
+    }, maxWaitMs);
+    try {
+      return await this.analysisWhenReady(uri, limited);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   dispose(): void {
@@ -179,15 +315,16 @@ export class DocumentDiagnostics {
 
   private abortRunning(state: OpenDocument): void {
     state.running?.controller.abort();
+    state.running?.end();
     state.running = undefined;
   }
 
   /**
    * Analyzes the document's current version and publishes its diagnostics. With an analyzer that can work in
-   * slices (and unless `blocking`), the analysis runs across event-loop turns so requests are answered meanwhile;
-   * a newer version, a close or a blocking request aborts it, and its result is then never published.
+   * slices, the analysis runs across event-loop turns so requests are answered meanwhile; a newer version or a
+   * close aborts it, and its result is then never published.
    */
-  private analyzeAndPublish(uri: string, { blocking = false }: { blocking?: boolean } = {}): void {
+  private analyzeAndPublish(uri: string): void {
     const document = this.host.document(uri);
     const state = this.open.get(uri);
     if (document === undefined || state === undefined) return;
@@ -210,11 +347,10 @@ export class DocumentDiagnostics {
       return;
     }
     const done = (result: AnalysisResult): void => {
-      const diagnostics = capDiagnostics(result.findings.map((finding) => findingToDiagnostic(finding, settings.docsBaseUrl)));
-      if (part.truncated) diagnostics.unshift(documentTooLargeDiagnostic(part, settings.maxDocumentBytes, settings.docsBaseUrl));
+      const diagnostics = this.diagnosticsOf(result, part, settings);
       this.publishIfCurrent(uri, state, version, diagnostics, documentAnalysis(version, part.text, result, options.pgVersion, context));
     };
-    if (blocking || analyzer.analyzeAsync === undefined) {
+    if (analyzer.analyzeAsync === undefined) {
       let result: AnalysisResult;
       try {
         result = analyzer.analyze(part.text, options, context?.base);
@@ -225,21 +361,51 @@ export class DocumentDiagnostics {
       done(result);
       return;
     }
-    const running = { version, controller: new AbortController() };
+    const running = runningAnalysis(version);
     state.running = running;
     const { signal } = running.controller;
-    analyzer.analyzeAsync(part.text, options, { signal, ...(context?.base ? { base: context.base } : {}) }).then(
+    const provisional = (result: ProvisionalAnalysisResult): void => {
+      if (signal.aborted || state.running !== running) return;
+      const diagnostics = this.diagnosticsOf(result, part, settings);
+      const notice = analysisInProgressDiagnostic(result);
+      if (notice) diagnostics.push(notice);
+      this.publishProvisional(uri, state, version, diagnostics);
+    };
+    const control = { signal, provisional, provisionalAfterMs: PROVISIONAL_AFTER_MS, ...(context?.base ? { base: context.base } : {}) };
+    analyzer.analyzeAsync(part.text, options, control).then(
       (result) => {
         if (state.running === running) state.running = undefined;
-        if (result === 'cancelled' || signal.aborted) return;
-        done(result);
+        if (result !== 'cancelled' && !signal.aborted) done(result);
+        running.end();
       },
       (error: unknown) => {
         if (state.running === running) state.running = undefined;
-        if (signal.aborted) return;
-        this.failed(uri, state, version, error);
+        if (!signal.aborted) this.failed(uri, state, version, error);
+        running.end();
       },
     );
+  }
+
+  private diagnosticsOf(
+    result: AnalysisResult | ProvisionalAnalysisResult,
+    part: ReturnType<typeof analyzablePart>,
+    settings: DiagnosticsSettings,
+  ): Diagnostic[] {
+    const diagnostics = cappedDiagnosticsOf(result.findings, settings.docsBaseUrl);
+    if (part.truncated) diagnostics.unshift(documentTooLargeDiagnostic(part, settings.maxDocumentBytes, settings.docsBaseUrl));
+    return diagnostics;
+  }
+
+  /**
+   * Shows what a long re-check already knows before it ends (the edited statements' findings are exact). Only for
+   * the current version, and never once that version's (or a newer one's) final diagnostics are out; hover and
+   * requests keep using the last final analysis.
+   */
+  private publishProvisional(uri: string, state: OpenDocument, version: number, diagnostics: Diagnostic[]): void {
+    if (this.host.document(uri)?.version !== version || this.open.get(uri) !== state) return;
+    if (state.publishedVersion !== undefined && state.publishedVersion >= version) return;
+    state.provisional = { version, diagnostics };
+    this.host.publish({ uri, version, diagnostics, provisional: true });
   }
 
   private failed(uri: string, state: OpenDocument, version: number, error: unknown): void {
@@ -261,7 +427,11 @@ export class DocumentDiagnostics {
     state.publishedVersion = version;
     const contextChanged = state.last !== undefined && analysis !== undefined && state.last.context?.key !== analysis.context?.key;
     state.last = analysis;
-    this.host.publish({ uri, version, diagnostics });
+    // The provisional diagnostics turned out final (the rest of the walk changed nothing): the client has them.
+    const repeated = state.provisional?.version === version && sameDiagnostics(state.provisional.diagnostics, diagnostics);
+    state.provisional = undefined;
+    if (repeated) this.host.settled?.({ uri, version });
+    else this.host.publish({ uri, version, diagnostics });
     if (contextChanged) this.host.contextChanged?.(uri);
     else if (state.answeredEarly) this.host.analysisReady?.(uri);
     state.answeredEarly = false;
@@ -286,6 +456,21 @@ export class DocumentDiagnostics {
       }
     }
     return context;
+  }
+}
+
+function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
+  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Resolves when `done` does or `token` is cancelled, whichever comes first. */
+async function whicheverFirst(done: Promise<void>, token: CancellationToken | undefined): Promise<void> {
+  if (token === undefined) return done;
+  let listener: { dispose(): void } | undefined;
+  try {
+    await Promise.race([done, new Promise<void>((resolve) => (listener = token.onCancellationRequested(() => resolve())))]);
+  } finally {
+    listener?.dispose();
   }
 }
 

@@ -4,7 +4,7 @@
 // (the engine then cancels the running backend with pg_cancel_backend, drops its databases / stops its embedded
 // server, and resolves with the partial report — which is what the request answers, status 'cancelled').
 import { readFile } from 'node:fs/promises';
-import { ErrorCodes, ResponseError, WorkDoneProgress, type CancellationToken, type Connection } from 'vscode-languageserver/node';
+import { ErrorCodes, LSPErrorCodes, ResponseError, WorkDoneProgress, type CancellationToken, type Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisOptions, Statement } from '../analysis/types';
 import { decodeUtf8, upSection, type MigrationContext } from '../cli/migration-context';
@@ -18,7 +18,8 @@ import { REHEARSE_METHOD, type RehearseParams, type RehearseProgressReport, type
 
 export interface RehearseHost {
   document(uri: string): TextDocument | undefined;
-  analysis(uri: string): DocumentAnalysis | undefined;
+  /** The current version's analysis, waited for without blocking the server; undefined when cancelled or unanalyzable. */
+  analysis(uri: string, token?: CancellationToken): Promise<DocumentAnalysis | undefined>;
   filePath(uri: string): string | undefined;
   /** The migrations that run before `path` (the same listing diagnostics use). */
   context(path: string): MigrationContext;
@@ -80,7 +81,7 @@ export function listenForRehearsal(connection: Connection, host: RehearseHost): 
     });
     try {
       progress.begin(`Rehearsing ${running}`);
-      const sources = await readSources(params, path, host);
+      const sources = await readSources(params, path, host, token);
       const workload = params.workload === true ? (sources.lockTimeoutMs !== undefined ? { lockTimeoutMs: sources.lockTimeoutMs } : true) : undefined;
       const report = await rehearse({
         target: sources.target,
@@ -101,7 +102,7 @@ export function listenForRehearsal(connection: Connection, host: RehearseHost): 
       return {
         report: safe,
         markdown: scrubSecret(formatRehearsalMarkdown(safe), params.url),
-        ranges: statementRanges(safe, host.analysis(params.uri), sources.firstIndex),
+        ranges: statementRanges(safe, await host.analysis(params.uri, token), sources.firstIndex),
       };
     } catch (error) {
       progress.end('failed');
@@ -129,7 +130,7 @@ interface Sources {
  * (framework and `transaction` from lockstep.json, diesel/Flyway metadata) — what `lockstep rehearse` passes, so the
  * editor and the CLI rehearse the same transactions.
  */
-async function readSources(params: RehearseParams, path: string, host: RehearseHost): Promise<Sources> {
+async function readSources(params: RehearseParams, path: string, host: RehearseHost, token: CancellationToken): Promise<Sources> {
   const read = async (file: string): Promise<string> => host.openText(file) ?? decodeUtf8(await readFile(file));
   const text = host.document(params.uri)?.getText() ?? (await read(path));
   const runInput = (file: string) => {
@@ -157,7 +158,8 @@ async function readSources(params: RehearseParams, path: string, host: RehearseH
   const up = upSection(text);
   if (params.statementAt === undefined) return { target: { path: display, text: up, ...migration }, previous, firstIndex: 0, lockTimeoutMs };
 
-  const analysis = host.analysis(params.uri);
+  const analysis = await host.analysis(params.uri, token);
+  if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `Lockstep: the rehearsal of ${display} was cancelled before it started.`);
   if (analysis === undefined || analysis.text !== text.slice(0, analysis.text.length)) {
     throw new ResponseError(ErrorCodes.InvalidRequest, `Lockstep: ${display} is not analyzed yet; open it in the editor and try again once its diagnostics show.`);
   }

@@ -1,7 +1,7 @@
 // The Lockstep language server: wires the connection, the synced documents and the settings to
 // DocumentDiagnostics, hover and inlay hints. All SQL knowledge lives in ../analysis; this folder only speaks LSP.
 // It may read the file system (a document's earlier sibling migrations); the core never does.
-import { relative, sep } from 'node:path';
+import { basename, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createConnection,
@@ -21,8 +21,8 @@ import { MigrationContexts } from '../cli/migration-context';
 import { analysisOptionsFor, describeConfigProblems, ProjectConfigs, type ProjectConfig } from '../cli/config-loader';
 import { validateConfig, type ConfigProblem } from '../analysis/config/config';
 import { allRuleMetas } from '../analysis/rules';
-import { DocumentDiagnostics } from './document-diagnostics';
-import { codeActionServerCapabilities, codeActionSupport, listenForCodeActions, type CodeActionSupport } from './code-actions';
+import { DIAGNOSTICS_SETTLED_METHOD, DocumentDiagnostics, REQUEST_WAIT_MS } from './document-diagnostics';
+import { codeActionServerCapabilities, codeActionSupport, listenForCodeActions, sqitchPlanFor, type CodeActionSupport } from './code-actions';
 import { lockInlayHints, statementHover } from './lock-surfaces';
 import { rehearseLenses } from './rehearse-lens';
 import { listenForRehearsal } from './rehearse-request';
@@ -115,6 +115,11 @@ export function startServer(streams?: ServerStreams): void {
       publish: (params) => {
         connection.sendDiagnostics(params).catch((error: unknown) => {
           connection.console.error(`Lockstep: could not publish diagnostics for ${params.uri}: ${describe(error)}`);
+        });
+      },
+      settled: (params) => {
+        connection.sendNotification(DIAGNOSTICS_SETTLED_METHOD, params).catch((error: unknown) => {
+          connection.console.error(`Lockstep: could not tell the client that the diagnostics of ${params.uri} are final: ${describe(error)}`);
         });
       },
       logError: (message) => connection.console.error(message),
@@ -237,31 +242,45 @@ export function startServer(streams?: ServerStreams): void {
 
   // Hover and inlay hints do not wait for an analysis running in slices: they answer nothing until it is done
   // (inlay hints are refreshed then), rather than describing text the user has already changed.
-  connection.onHover(({ textDocument, position }) => {
-    const analysis = diagnostics.analysis(textDocument.uri, { wait: false });
+  connection.onHover(async ({ textDocument, position }, token) => {
+    const analysis = await diagnostics.analysisUnlessRunning(textDocument.uri, token);
     return analysis ? statementHover(analysis, position) : null;
   });
 
+  /** The editor's text of an open file, by path. */
+  function openTextOf(path: string): string | undefined {
+    const uri = openPaths.get(path);
+    return uri === undefined ? undefined : documents.get(uri)?.getText();
+  }
+
+  // Requests that need the current version's analysis wait for it without blocking: the event loop stays free
+  // for hover, newer edits and other documents meanwhile; a cancelled request stops waiting.
   listenForCodeActions(
     connection,
     {
-      analysis: (uri) => diagnostics.analysis(uri),
+      // At most REQUEST_WAIT_MS, then no actions: see analysisWithin.
+      analysis: (uri, token) => diagnostics.analysisWithin(uri, REQUEST_WAIT_MS, token),
       options: optionsFor,
       filePath: filePathOf,
       docsUrl: (rule) => `${settings.docsBaseUrl}${rule}.md`,
+      // sqitch fixes add a line to sqitch.plan: the editor's unsaved text when it is open, versioned so the client
+      // refuses the edit if that buffer changes before it is applied.
+      sqitchPlan: (path) => sqitchPlanFor(path, openTextOf),
+      openVersion: (uri) => {
+        const path = filePathOf(uri);
+        const openUri = path === undefined ? uri : (openPaths.get(path) ?? uri);
+        return documents.get(openUri)?.version;
+      },
     },
     () => codeActionClient,
   );
 
   listenForRehearsal(connection, {
     document: (uri) => documents.get(uri),
-    analysis: (uri) => diagnostics.analysis(uri),
+    analysis: (uri, token) => diagnostics.analysisWhenReady(uri, token),
     filePath: filePathOf,
     context: (path) => contexts.contextFor(path),
-    openText: (path) => {
-      const uri = openPaths.get(path);
-      return uri === undefined ? undefined : documents.get(uri)?.getText();
-    },
+    openText: openTextOf,
     displayPath: (path) => (workspaceRoot !== undefined && path.startsWith(workspaceRoot + sep) ? relative(workspaceRoot, path) : path),
     projectOptions: (path) => {
       const project = projectConfigs.configFor(path);
@@ -272,21 +291,23 @@ export function startServer(streams?: ServerStreams): void {
     log: (message) => connection.console.error(message),
   });
   listenForExplain(connection, {
-    analysis: (uri) => diagnostics.analysis(uri),
+    analysis: (uri, token) => diagnostics.analysisWhenReady(uri, token),
     displayPath: (uri) => {
       const path = filePathOf(uri);
       return path === undefined ? uri : workspaceRoot !== undefined && path.startsWith(workspaceRoot + sep) ? relative(workspaceRoot, path) : path;
     },
   });
 
-  connection.onCodeLens(({ textDocument }) => {
-    const analysis = rehearseCommand === undefined ? undefined : diagnostics.analysis(textDocument.uri);
-    return analysis ? rehearseLenses(analysis, textDocument.uri, rehearseCommand!) : [];
+  connection.onCodeLens(async ({ textDocument }, token) => {
+    const command = rehearseCommand;
+    if (command === undefined) return [];
+    const analysis = await diagnostics.analysisWhenReady(textDocument.uri, token);
+    return analysis ? rehearseLenses(analysis, textDocument.uri, command) : [];
   });
 
-  connection.languages.inlayHint.on(({ textDocument, range }) => {
+  connection.languages.inlayHint.on(async ({ textDocument, range }, token) => {
     if (!settings.inlayHints) return [];
-    const analysis = diagnostics.analysis(textDocument.uri, { wait: false });
+    const analysis = await diagnostics.analysisUnlessRunning(textDocument.uri, token);
     return analysis ? lockInlayHints(analysis, range) : [];
   });
 
@@ -370,7 +391,8 @@ export function startServer(streams?: ServerStreams): void {
   documents.onDidOpen(({ document }) => {
     const path = filePathOf(document.uri);
     if (path !== undefined) openPaths.set(path, document.uri);
-    diagnostics.opened(document.uri);
+    // A sqitch.plan a client syncs is there for its unsaved text (code actions append to it), not to be linted.
+    if (path === undefined || basename(path) !== 'sqitch.plan') diagnostics.opened(document.uri);
   });
   // Also fires right after onDidOpen for the same version; DocumentDiagnostics skips that one.
   documents.onDidChangeContent(({ document }) => {

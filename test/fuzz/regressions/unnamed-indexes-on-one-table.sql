@@ -3,6 +3,11 @@
 -- Analysis time grew cubically with their number: 500 → 1.1 s, 1,000 → 3.9 s, 2,000 → 17 s, 4,000 → 129 s
 -- (an early lockmodel/targets.ts helper probed every earlier name through SchemaLookup.relationKind, and each
 -- probe is a linear search). ALTER TABLE … ADD COLUMN × 4,000 takes 0.1 s.
+-- 2026-11-22: then still quadratic — each CREATE INDEX copied the table's index array into the new record (twice:
+-- once on the lock model's look-ahead clone, whose first write also copied the catalog's index map), rebuilt a
+-- key → index map for it, and the lock model listed every index of the table as `table.indexes`. Now a persistent
+-- IndexList, an index map in the store, layered look-ahead forks (CowMap) and a lazy `table.indexes`: 20,000 take
+-- ~2 s of CPU. regressions.test.ts counts the work per statement (indexListSlotsCopied).
 -- check: linear-growth
 CREATE INDEX ON t (x);
 CREATE INDEX ON t (x);

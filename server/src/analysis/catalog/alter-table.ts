@@ -389,7 +389,8 @@ function detachPartition(ctx: ApplyContext, parentKey: string, childRv: RangeVar
       ...rest,
       columns: c.columns.map((col) => ({ ...col, inherited: false })),
       constraints: c.constraints.map((x) => ({ ...x, inherited: false })),
-      indexes: c.indexes.map((i) => {
+      indexes: c.indexes.replace((i) => {
+        if (i.parent === undefined) return i;
         const { parent: _parent, ...own } = i;
         return own;
       }),
@@ -415,12 +416,12 @@ function alterIndex(ctx: ApplyContext, stmt: AlterTableStmt, rv: RangeVar): void
       ctx.problem('unknown-index', `index ${pc.name.relname} does not exist`, pc.name.relname);
       continue;
     }
-    const childTable = ctx.store.indexOwner.get(childKey)!;
+    const childTable = ctx.store.indexTable(childKey)!;
     ctx.updateRelation(childTable, (r) => ({
       ...r,
-      indexes: r.indexes.map((i) => (i.key === childKey ? { ...i, parent: parentKey } : i)),
+      indexes: r.indexes.replace((i) => (i.key === childKey ? { ...i, parent: parentKey } : i)),
     }));
     ctx.noteKey(childKey);
-    refreshPartitionedIndexValidity(ctx, ctx.store.indexOwner.get(parentKey)!);
+    refreshPartitionedIndexValidity(ctx, ctx.store.indexTable(parentKey)!);
   }
 }

@@ -64,6 +64,43 @@ import {
 } from './user-types';
 import { createTableAs, createView } from './views';
 
+/**
+ * The kinds `applyStatement` handles (its switch; keep the two in step): any other statement leaves the catalog as
+ * it is, so Catalog#apply skips it without setting up an apply — most statements of a walk are DML.
+ */
+const APPLIED_KINDS = new Set([
+  'RawStmt',
+  'CreateStmt',
+  'CreateForeignTableStmt',
+  'AlterTableStmt',
+  'IndexStmt',
+  'ViewStmt',
+  'CreateTableAsStmt',
+  'CreateEnumStmt',
+  'AlterEnumStmt',
+  'CompositeTypeStmt',
+  'CreateRangeStmt',
+  'CreateDomainStmt',
+  'AlterDomainStmt',
+  'CreateSeqStmt',
+  'AlterSeqStmt',
+  'CreateFunctionStmt',
+  'AlterFunctionStmt',
+  'CreateSchemaStmt',
+  'CreateExtensionStmt',
+  'DropStmt',
+  'RenameStmt',
+  'AlterObjectSchemaStmt',
+  'VariableSetStmt',
+  'SelectStmt',
+  'TransactionStmt',
+]);
+
+/** Whether `applyStatement` can change anything for this statement (false: it would return at once). */
+export function canApply(node: Node): boolean {
+  return APPLIED_KINDS.has(nodeKind(node));
+}
+
 export function applyStatement(ctx: ApplyContext, node: Node): void {
   const kind = nodeKind(node);
   const body = (node as Record<string, unknown>)[kind];

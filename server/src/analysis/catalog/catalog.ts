@@ -1,7 +1,7 @@
 // The static schema catalog: what the migrations before a statement have created, replayed from their ASTs.
 // Pure: statements in, facts out. No parsing, no I/O. See README.md beside this file for the design.
 import type { Node } from '@pgsql/types';
-import { applyStatement } from './apply';
+import { applyStatement, canApply } from './apply';
 import { ApplyContext } from './context';
 import { hashString } from './hash';
 import type {
@@ -21,7 +21,7 @@ import type {
   TypeInfo,
 } from './model';
 import { parseQualifiedName, qualifiedKey } from './names';
-import { namedRelations } from './references';
+import { namedRelations, type NamedRelation } from './references';
 import { CatalogStore, TEMP_SCHEMA } from './store';
 import { isBuiltinType, typeIdentity } from './type-names';
 
@@ -34,12 +34,23 @@ export interface CatalogMark {
 
 export class Catalog {
   private store = new CatalogStore();
+  /**
+   * digestPart's answers, each with what it was read from, so it is reused while that is unchanged: the analyzer asks
+   * for the same names several times per statement and at every statement of a walk, and most schema changes
+   * (an ALTER TABLE, a CREATE INDEX) leave most names' parts as they were.
+   */
+  private parts = new Map<string, DigestPart>();
+  private partsMark: CatalogMark | undefined;
+  /** Grows when the keys of the name-resolving maps or the search paths change (`sameKeys`). */
+  private keysEpoch = 0;
+  private keySignature: readonly unknown[] = [];
 
   /**
    * Replays one statement. Statements that do not change the schema are ignored; a statement the catalog cannot
    * make sense of never throws (an internal failure is reported as an `internal-error` problem).
    */
   apply(stmt: Node, origin: Origin): ApplyResult {
+    if (!canApply(stmt)) return NOTHING_APPLIED;
     const ctx = new ApplyContext(this.store, origin);
     try {
       applyStatement(ctx, stmt);
@@ -130,7 +141,7 @@ export class Catalog {
   }
 
   indexesOf(rel: RelationName): readonly Index[] {
-    return this.relation(rel)?.indexes ?? [];
+    return this.relation(rel)?.indexes.toArray() ?? [];
   }
 
   index(name: RelationName): Index | undefined {
@@ -264,8 +275,10 @@ export class Catalog {
    * is the first existing relation along search_path, else where CREATE would put it. Indexes bring their table.
    */
   referencedRelations(stmt: Node): string[] {
+    let named = namedByStatement.get(stmt);
+    if (!named) namedByStatement.set(stmt, (named = namedRelations(stmt)));
     const out = new Set<string>();
-    for (const n of namedRelations(stmt)) {
+    for (const n of named) {
       if (n.indexOn) {
         const table = this.store.relationKeyFor(n.indexOn.schema ?? (n.indexOn.temporary ? TEMP_SCHEMA : undefined), n.indexOn.name);
         const schema = this.store.relations.get(table)?.schema ?? parseQualifiedName(table)?.[0] ?? this.store.creationSchema();
@@ -275,7 +288,7 @@ export class Catalog {
       }
       const key = this.store.relationKeyFor(n.schema ?? (n.temporary ? TEMP_SCHEMA : undefined), n.name);
       out.add(key);
-      const owner = this.store.indexOwner.get(key);
+      const owner = this.store.indexTable(key);
       if (owner !== undefined) out.add(owner);
     }
     return [...out];
@@ -288,15 +301,82 @@ export class Catalog {
    * functions; order and duplicates do not matter.
    */
   digestOf(names: readonly string[]): string {
+    if (this.partsMark === undefined || this.changedSince(this.partsMark)) {
+      this.partsMark = this.mark();
+      if (!this.sameKeys()) this.keysEpoch++;
+    }
+    // Asked several times per statement of every walk: one name (the common case) needs no set, sort or join.
+    if (names.length === 1) return hashString(this.memoizedPart(names[0]!));
     // Different spellings of one object (`users`, `public.users`) resolve to the same part.
-    const parts = [...new Set(names.map((name) => this.digestPart(name)))].sort();
+    const parts = [...new Set(names.map((name) => this.memoizedPart(name)))].sort();
     return hashString(parts.join('\n'));
   }
 
-  private digestPart(name: string): string {
+  private memoizedPart(name: string): string {
+    const memo = this.parts.get(name);
+    if (memo !== undefined && this.partHolds(memo)) return memo.text;
+    const part = this.digestPart(name);
+    this.parts.set(name, part);
+    return part.text;
+  }
+
+  /**
+   * Whether a part still reads the same: with the same keys and search paths a name resolves to the same object,
+   * whose part changes only with its record (relations, indexes: compared by identity, records are immutable)
+   * and the revision it shows.
+   */
+  private partHolds(part: DigestPart): boolean {
     const s = this.store;
+    // The epoch first: a SET search_path writes to no map.
+    if (part.keysEpoch !== this.keysEpoch) return false;
+    const writes = s.writeCount();
+    if (part.writes === writes) return true;
+    if (part.kind === 'other') return false;
+    if (part.kind === 'r' && s.relations.get(part.key) !== part.record) return false;
+    if (part.kind === 'i' && s.indexes.get(part.key) !== part.record) return false;
+    if (part.revisionKey !== undefined && s.revisions.get(part.revisionKey) !== part.revision) return false;
+    part.writes = writes;
+    return true;
+  }
+
+  /**
+   * Whether the same keys exist as when last asked (and the search paths are the same): keys only enter a map by
+   * growing it and only leave it by a delete, so equal sizes and delete counts mean the same keys.
+   */
+  private sameKeys(): boolean {
+    const s = this.store;
+    const now = [
+      s.sessionSearchPath,
+      s.localSearchPath,
+      s.relations.size,
+      s.relations.deletes,
+      s.indexes.size,
+      s.indexes.deletes,
+      s.types.size,
+      s.types.deletes,
+      s.functions.size,
+      s.functions.deletes,
+    ];
+    const same = now.length === this.keySignature.length && now.every((v, k) => v === this.keySignature[k]);
+    this.keySignature = now;
+    return same;
+  }
+
+  private digestPart(name: string): DigestPart {
+    const s = this.store;
+    // One literal shape for every part (an object spread here cost more than the look-ups).
+    const make = (text: string, kind: DigestPart['kind'], key: string, record: unknown, revisionKey?: string, revision?: string): DigestPart => ({
+      text,
+      kind,
+      key,
+      record,
+      revisionKey,
+      revision,
+      keysEpoch: this.keysEpoch,
+      writes: s.writeCount(),
+    });
     const split = s.splitName(name);
-    if (!split) return `${name}=?`;
+    if (!split) return make(`${name}=?`, 'absent', '', undefined);
     const [schema, bare] = split;
     const relKey = s.findRelationKey(schema, bare);
     if (relKey !== undefined) {
@@ -308,20 +388,58 @@ export class Catalog {
           typeRevisions.add(`${tk}@${s.revision(`t:${tk}`)}`);
         }
       }
-      return `r:${relKey}@${s.revision(`r:${relKey}`)}${typeRevisions.size ? `+${[...typeRevisions].sort().join('+')}` : ''}`;
+      const revisionKey = `r:${relKey}`;
+      const revision = s.revisions.get(revisionKey);
+      const text = `r:${relKey}@${revision ?? ''}${typeRevisions.size ? `+${[...typeRevisions].sort().join('+')}` : ''}`;
+      // A part that shows user types' revisions too is not checked piecewise: recomputed after any change.
+      return make(text, typeRevisions.size ? 'other' : 'r', relKey, rel, revisionKey, revision);
     }
     const indexKey = s.findIndexKey(schema, bare);
     if (indexKey !== undefined) {
-      const owner = s.indexOwner.get(indexKey)!;
-      return `i:${indexKey}:${owner}@${s.revision(`r:${owner}`)}`;
+      const index = s.indexes.get(indexKey)!;
+      const revisionKey = `r:${index.table}`;
+      const revision = s.revisions.get(revisionKey);
+      return make(`i:${indexKey}:${index.table}@${revision ?? ''}`, 'i', indexKey, index, revisionKey, revision);
     }
     const typeKey = s.findTypeKey(schema, bare);
-    if (typeKey !== undefined) return `t:${typeKey}@${s.revision(`t:${typeKey}`)}`;
+    if (typeKey !== undefined) {
+      const revisionKey = `t:${typeKey}`;
+      const revision = s.revisions.get(revisionKey);
+      return make(`t:${typeKey}@${revision ?? ''}`, 'named', typeKey, undefined, revisionKey, revision);
+    }
     const fnKey = s.findFunctionKey(schema, bare);
-    if (fnKey !== undefined) return `f:${fnKey}@${s.revision(`f:${fnKey}`)}`;
-    return `${qualifiedKey(schema ?? s.creationSchema(), bare)}=absent`;
+    if (fnKey !== undefined) {
+      const revisionKey = `f:${fnKey}`;
+      const revision = s.revisions.get(revisionKey);
+      return make(`f:${fnKey}@${revision ?? ''}`, 'named', fnKey, undefined, revisionKey, revision);
+    }
+    const text = `${qualifiedKey(schema ?? s.creationSchema(), bare)}=absent`;
+    return make(text, 'absent', '', undefined);
   }
 }
+
+/**
+ * One name's digest part and what it was read from (see Catalog#partHolds): `kind` 'r' / 'i' — a relation or index
+ * record (`record`, by identity) and a revision; 'named' — a type or function, its revision alone; 'absent' —
+ * nothing by that name, which only the keys decide; 'other' — reused only while nothing at all was written.
+ */
+interface DigestPart {
+  readonly text: string;
+  readonly kind: 'r' | 'i' | 'named' | 'absent' | 'other';
+  readonly key: string;
+  readonly record: unknown;
+  readonly revisionKey: string | undefined;
+  readonly revision: string | undefined;
+  readonly keysEpoch: number;
+  /** The store's write count when the part was last known to hold. */
+  writes: number;
+}
+
+/** What applying a statement the catalog does not model changes: nothing. */
+const NOTHING_APPLIED: ApplyResult = Object.freeze({ touched: Object.freeze([]), problems: Object.freeze([]) });
+
+/** namedRelations depends on the statement alone: worked out once per parse tree (trees are cached by text). */
+const namedByStatement = new WeakMap<Node, NamedRelation[]>();
 
 /** 'int4' → pg_catalog.int4, 'public.mood' → public.mood, 'int4[]' keeps its brackets. */
 function typeTextIdentity(text: string): string {

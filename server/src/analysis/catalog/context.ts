@@ -1,6 +1,7 @@
 // Everything a statement handler needs while applying one statement: the store, the statement's origin, and the
 // bookkeeping of what it touched (so revisions advance once per statement) and what went wrong.
 import type { RangeVar } from '@pgsql/types';
+import { IndexList } from './index-list';
 import { hashString } from './hash';
 import type {
   ApplyResult,
@@ -169,7 +170,7 @@ export function newRelation(
     persistence: 'permanent',
     columns: [],
     constraints: [],
-    indexes: [],
+    indexes: IndexList.EMPTY,
     inherits: [],
     children: [],
     dependsOn: [],

@@ -41,8 +41,8 @@ export function dropIndex(ctx: ApplyContext, schema: string | undefined, name: s
     if (!missingOk) ctx.problem('unknown-index', `index ${name} does not exist`, name);
     return;
   }
-  const table = ctx.relation(ctx.store.indexOwner.get(key)!);
-  const index = table?.indexes.find((i) => i.key === key);
+  const index = ctx.store.indexes.get(key);
+  const table = index && ctx.relation(index.table);
   if (index?.constraint) {
     ctx.problem(
       'dependent-objects',

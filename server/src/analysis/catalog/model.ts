@@ -1,11 +1,17 @@
 // Plain, immutable records describing the schema objects that migrations create. The catalog never mutates a
 // record once stored: a change replaces it, so clones can share every record they have not touched.
 import type { Node, RangeVar } from '@pgsql/types';
+import type { IndexList } from './index-list';
 
-/** Where a catalog fact came from: the statement (0-based index in its file) and a hash of its text. */
+/** Where a catalog fact came from: the statement (0-based index in its file) and a hash identifying it. */
 export interface Origin {
   readonly file?: string;
   readonly statement: number;
+  /**
+   * Goes into the revisions of the objects the statement changes. The open document's statements give a hash of
+   * their parse tree without locations (StatementView.contentHash: whitespace and comment edits keep revisions);
+   * earlier migrations a hash of their text. Read only when the statement changes something.
+   */
   readonly textHash: string;
 }
 
@@ -152,7 +158,8 @@ export interface Relation {
   readonly persistence: Persistence;
   readonly columns: readonly Column[];
   readonly constraints: readonly Constraint[];
-  readonly indexes: readonly Index[];
+  /** In creation order; a persistent list, so adding an index does not copy the others. */
+  readonly indexes: IndexList;
   /** Present on partitioned tables. */
   readonly partitionKey?: { readonly strategy: PartitionStrategyName; readonly parts: readonly PartitionKeyPart[] };
   /** Key of the partitioned table this relation is a partition of. */

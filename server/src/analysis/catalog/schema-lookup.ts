@@ -186,12 +186,12 @@ export function catalogSchemaLookup(catalog: Catalog, options: SchemaLookupOptio
         } else if (rel) {
           // An existing table (or one first seen here): only what it did not have before. Set differences, not
           // lookups per index, so a table with thousands of indexes stays cheap.
-          // Usually the statement only appended to the (immutable) index list: then the new ones are its tail.
-          const old = before?.indexes ?? [];
-          if (rel.indexes.length >= old.length && old.every((index, i) => rel.indexes[i] === index)) {
-            for (let i = old.length; i < rel.indexes.length; i++) addIndex(rel.indexes[i]!.key);
-          } else {
-            const had = new Set(old.map((i) => i.key));
+          // Usually the statement appended one index to the (persistent) index list, which the list records: then
+          // the new one is its last, found in O(1). Comparing the lists would cost the table's index count.
+          const old = before?.indexes;
+          if (old && rel.indexes.appendedTo === old.id) addIndex(rel.indexes.get(rel.indexes.length - 1)!.key);
+          else if (old !== rel.indexes) {
+            const had = new Set(old?.map((i) => i.key));
             for (const index of rel.indexes) if (!had.has(index.key)) addIndex(index.key);
           }
           if (rel.columns.length !== (before?.columns.length ?? -1) || rel.columns.some((c, i) => c !== before?.columns[i])) {

@@ -21,8 +21,12 @@ export const TEMP_SCHEMA = 'pg_temp';
 export class CatalogStore {
   constructor(
     readonly relations = new CowMap<string, Relation>(),
-    /** index key → key of its table (indexes share pg_class's namespace with relations). */
-    readonly indexOwner = new CowMap<string, string>(),
+    /**
+     * index key → the index, as held in its table's record (`Index.table` names the table). Indexes share pg_class's
+     * namespace with relations. Kept by setRelation/deleteRelation, so an index is found by key in O(1) however many
+     * indexes its table has.
+     */
+    readonly indexes = new CowMap<string, Index>(),
     readonly types = new CowMap<string, TypeInfo>(),
     /** `schema.name` key → overloads. */
     readonly functions = new CowMap<string, readonly FunctionInfo[]>(),
@@ -44,7 +48,7 @@ export class CatalogStore {
   writeCount(): number {
     return (
       this.relations.writes +
-      this.indexOwner.writes +
+      this.indexes.writes +
       this.types.writes +
       this.functions.writes +
       this.schemas.writes +
@@ -54,10 +58,11 @@ export class CatalogStore {
     );
   }
 
-  /** Stores a relation record; every relation write goes through here to keep the constraint-name index. */
+  /** Stores a relation record; every relation write goes through here to keep the index and constraint-name maps. */
   setRelation(rel: Relation): void {
     const old = this.relations.get(rel.key);
     this.relations.set(rel.key, rel);
+    this.syncIndexes(old, rel);
     // Records are immutable: an unchanged constraints array means unchanged names (and no index copy on a fork).
     if (old && old.constraints === rel.constraints && old.schema === rel.schema) return;
     if (old) this.countConstraintNames(old, -1);
@@ -69,6 +74,37 @@ export class CatalogStore {
     if (!old) return;
     this.countConstraintNames(old, -1);
     this.relations.delete(key);
+    this.syncIndexes(old, undefined);
+  }
+
+  /** The key of the table an index belongs to. */
+  indexTable(indexKey: string): string | undefined {
+    return this.indexes.get(indexKey)?.table;
+  }
+
+  /**
+   * Brings the index map in line with a relation record that replaced `old` (or removed it). The common change,
+   * one index appended (CREATE INDEX), costs O(1); any other change of the list costs its length.
+   */
+  private syncIndexes(old: Relation | undefined, rel: Relation | undefined): void {
+    const before = old?.indexes;
+    const after = rel?.indexes;
+    if (before === after) return;
+    if (before && after && after.appendedTo === before.id) {
+      const added = after.get(after.length - 1)!;
+      this.indexes.set(added.key, added);
+      return;
+    }
+    const kept = new Set<string>();
+    for (const index of after ?? []) {
+      kept.add(index.key);
+      if (this.indexes.get(index.key) !== index) this.indexes.set(index.key, index);
+    }
+    // Only entries that are still this record's: a key may already belong to another table's record (a relation
+    // moved to a new key is stored before its old record is deleted, or after).
+    for (const index of before ?? []) {
+      if (!kept.has(index.key) && this.indexes.get(index.key) === index) this.indexes.delete(index.key);
+    }
   }
 
   private countConstraintNames(rel: Relation, delta: number): void {
@@ -83,20 +119,22 @@ export class CatalogStore {
   /**
    * Name-probe hints: `schema NUL name1 NUL name2 NUL label` → a pass of chooseObjectName below which every
    * candidate was taken when it was recorded. Names only become free again when a key leaves pg_class's maps or
-   * the constraint-name index, so the hints are dropped whenever those maps lose a key.
+   * the constraint-name index, so the hints are dropped whenever those maps lose a key. Copy-on-write like the
+   * maps: there is one hint per table that got a generated name, and the lock model's look-ahead forks the store
+   * for every statement (a plain copy made 20,000 CREATE INDEX on 20,000 tables quadratic).
    */
-  private nameHints = new Map<string, number>();
+  private nameHints = new CowMap<string, number>();
   private hintsAtDeletes = 0;
 
   private nameDeletes(): number {
-    return this.relations.deletes + this.indexOwner.deletes + this.types.deletes + this.constraintNames.deletes;
+    return this.relations.deletes + this.indexes.deletes + this.types.deletes + this.constraintNames.deletes;
   }
 
   /** The `hint` argument of chooseObjectName for a name generated in `schema`. */
   nameProbeHint(schema: string, name1: string, name2: string | undefined, label: string): { start: number; found(pass: number): void } {
     const deletes = this.nameDeletes();
     if (deletes !== this.hintsAtDeletes) {
-      this.nameHints.clear();
+      this.nameHints = new CowMap();
       this.hintsAtDeletes = deletes;
     }
     const key = `${schema}\u0000${name1}\u0000${name2 ?? ''}\u0000${label}`;
@@ -107,14 +145,14 @@ export class CatalogStore {
   fork(scratch = false): CatalogStore {
     const copy = this.forkMaps(scratch);
     // The fork starts with the same names taken, so the hints hold for it; its maps count deletes from zero.
-    if (this.nameDeletes() === this.hintsAtDeletes) copy.nameHints = new Map(this.nameHints);
+    if (this.nameDeletes() === this.hintsAtDeletes) copy.nameHints = this.nameHints.fork(scratch);
     return copy;
   }
 
   private forkMaps(scratch: boolean): CatalogStore {
     return new CatalogStore(
       this.relations.fork(scratch),
-      this.indexOwner.fork(scratch),
+      this.indexes.fork(scratch),
       this.types.fork(scratch),
       this.functions.fork(scratch),
       this.schemas.fork(scratch),
@@ -169,11 +207,11 @@ export class CatalogStore {
   findIndexKey(schema: string | undefined, name: string): string | undefined {
     if (schema !== undefined) {
       const key = qualifiedKey(schema, name);
-      return this.indexOwner.has(key) ? key : undefined;
+      return this.indexes.has(key) ? key : undefined;
     }
     for (const s of this.relationSchemas()) {
       const key = qualifiedKey(s, name);
-      if (this.indexOwner.has(key)) return key;
+      if (this.indexes.has(key)) return key;
     }
     return undefined;
   }
@@ -190,7 +228,7 @@ export class CatalogStore {
   /** Is `name` taken in pg_class of `schema` (relations and indexes)? */
   classNameTaken(schema: string, name: string): boolean {
     const key = qualifiedKey(schema, name);
-    return this.relations.has(key) || this.indexOwner.has(key) || this.types.has(key);
+    return this.relations.has(key) || this.indexes.has(key) || this.types.has(key);
   }
 
   /** Is a constraint name in use in a schema? PostgreSQL picks generated constraint names unique per schema. */
@@ -221,9 +259,7 @@ export class CatalogStore {
     const parts = this.splitName(name);
     if (!parts) return undefined;
     const key = this.findIndexKey(parts[0], parts[1]);
-    if (key === undefined) return undefined;
-    const table = this.relations.get(this.indexOwner.get(key)!);
-    return table ? indexesByKey(table).get(key) : undefined;
+    return key === undefined ? undefined : this.indexes.get(key);
   }
 
   // ---- types and functions ----
@@ -278,19 +314,4 @@ function parsedName(name: string): readonly string[] | undefined {
   const parts = parseQualifiedName(name);
   parsedNames.set(name, parts);
   return parts;
-}
-
-/**
- * A table's indexes by key. Relation records are immutable (a change replaces the record), so the map is built once
- * per record; a table with thousands of indexes then costs a map lookup per index lookup, not a scan.
- */
-const indexMaps = new WeakMap<Relation, Map<string, Index>>();
-
-function indexesByKey(table: Relation): Map<string, Index> {
-  let map = indexMaps.get(table);
-  if (!map) {
-    map = new Map(table.indexes.map((i) => [i.key, i]));
-    indexMaps.set(table, map);
-  }
-  return map;
 }

@@ -13,6 +13,7 @@ import type {
 import { columnRefNames, figureColumnName, nodeAs, nodeKind, renameColumnRefs, stringList } from './ast';
 import { queryUsesColumn } from './views';
 import { ApplyContext, newRelation } from './context';
+import { IndexList } from './index-list';
 import type {
   Column,
   ColumnType,
@@ -629,7 +630,7 @@ function constraintUsingIndex(
   const columns = index.columns.map((c) => c.column ?? '');
   ctx.updateRelation(rel.key, (r) => ({
     ...r,
-    indexes: r.indexes.map((i) => (i.key === index!.key ? { ...i, constraint: name, primary: kind === 'primary-key' } : i)),
+    indexes: r.indexes.replace((i) => (i.key === index!.key ? { ...i, constraint: name, primary: kind === 'primary-key' } : i)),
     columns:
       kind === 'primary-key' ? r.columns.map((c) => (columns.includes(c.name) ? { ...c, notNull: true } : c)) : r.columns,
   }));
@@ -792,11 +793,13 @@ export function defineIndex(ctx: ApplyContext, tableKey: string, spec: IndexSpec
     ...(spec.parent ? { parent: spec.parent } : {}),
     createdBy: spec.createdBy ?? ctx.origin,
   };
-  ctx.store.indexOwner.set(key, rel.key);
+  // The store's index map says in O(1) whether the table already has an index by this key (it is then replaced);
+  // scanning the list for it would make each CREATE INDEX cost the number of indexes on the table.
+  const replaces = ctx.store.indexTable(key) === tableKey;
   ctx.noteKey(key);
   ctx.updateRelation(tableKey, (r) => ({
     ...r,
-    indexes: [...r.indexes.filter((i) => i.key !== key), index],
+    indexes: (replaces ? r.indexes.without((i) => i.key === key) : r.indexes).append(index),
   }));
   if (spec.constraint) {
     const columns = spec.columns.map((c) => c.column ?? '').filter((c) => c !== '');
@@ -852,7 +855,7 @@ export function cloneParentIndexes(ctx: ApplyContext, parentKey: string, childKe
     if (match) {
       ctx.updateRelation(childKey, (r) => ({
         ...r,
-        indexes: r.indexes.map((i) => (i.key === match.key ? { ...i, parent: pidx.key } : i)),
+        indexes: r.indexes.replace((i) => (i.key === match.key ? { ...i, parent: pidx.key } : i)),
       }));
       if (pidx.constraint && !match.constraint) {
         const kind = parent.constraints.find((c) => c.name === pidx.constraint)?.kind;
@@ -888,24 +891,24 @@ export function refreshPartitionedIndexValidity(ctx: ApplyContext, tableKey: str
   const rel = ctx.relation(tableKey);
   if (!rel || rel.kind !== 'partitioned-table') return;
   const partitions = rel.children.map((k) => ctx.relation(k)).filter((c) => c?.partitionOf === tableKey) as Relation[];
-  const changed = rel.indexes.map((idx) => {
+  const changed = rel.indexes.replace((idx) => {
     if (idx.valid) return idx;
     const complete = partitions.every((p) => p.indexes.some((i) => i.parent === idx.key && i.valid));
     return complete ? { ...idx, valid: true } : idx;
   });
-  if (changed.some((idx, i) => idx !== rel.indexes[i])) ctx.putRelation({ ...rel, indexes: changed });
+  if (changed !== rel.indexes) ctx.putRelation({ ...rel, indexes: changed });
   if (rel.partitionOf) refreshPartitionedIndexValidity(ctx, rel.partitionOf);
 }
 
 /** Removes an index record (and, for a partitioned index, the partitions' indexes attached to it). */
 export function dropIndexRecord(ctx: ApplyContext, indexKey: string, withChildren: boolean): void {
-  const tableKey = ctx.store.indexOwner.get(indexKey);
+  const tableKey = ctx.store.indexTable(indexKey);
   if (tableKey === undefined) return;
-  ctx.store.indexOwner.delete(indexKey);
+  ctx.store.indexes.delete(indexKey);
   ctx.noteKey(indexKey);
   const rel = ctx.updateRelation(tableKey, (r) => ({
     ...r,
-    indexes: r.indexes.filter((i) => i.key !== indexKey),
+    indexes: r.indexes.without((i) => i.key === indexKey),
     constraints: r.constraints.filter((c) => c.index !== indexKey),
     replicaIdentity:
       typeof r.replicaIdentity === 'object' && r.replicaIdentity.index === indexKey ? 'nothing' : r.replicaIdentity,
@@ -918,19 +921,17 @@ export function dropIndexRecord(ctx: ApplyContext, indexKey: string, withChildre
 }
 
 export function renameIndex(ctx: ApplyContext, indexKey: string, newName: string): void {
-  const tableKey = ctx.store.indexOwner.get(indexKey);
-  const rel = tableKey !== undefined ? ctx.relation(tableKey) : undefined;
-  const index = rel?.indexes.find((i) => i.key === indexKey);
+  const index = ctx.store.indexes.get(indexKey);
+  const rel = index && ctx.relation(index.table);
   if (!rel || !index) return;
   const newKey = qualifiedKey(index.schema, newName);
-  ctx.store.indexOwner.delete(indexKey);
-  ctx.store.indexOwner.set(newKey, rel.key);
+  // putRelation below moves the index map's entry to the new key.
   ctx.noteKey(indexKey);
   ctx.noteKey(newKey);
   // An index that backs a constraint renames the constraint with it (RenameRelationInternal).
   ctx.putRelation({
     ...rel,
-    indexes: rel.indexes.map((i) =>
+    indexes: rel.indexes.replace((i) =>
       i.key === indexKey ? { ...i, name: newName, key: newKey, ...(i.constraint ? { constraint: newName } : {}) } : i,
     ),
     constraints: rel.constraints.map((c) =>
@@ -944,7 +945,7 @@ export function renameIndex(ctx: ApplyContext, indexKey: string, newName: string
   for (const childKey of rel.children) {
     ctx.updateRelation(childKey, (c) =>
       c.indexes.some((i) => i.parent === indexKey)
-        ? { ...c, indexes: c.indexes.map((i) => (i.parent === indexKey ? { ...i, parent: newKey } : i)) }
+        ? { ...c, indexes: c.indexes.replace((i) => (i.parent === indexKey ? { ...i, parent: newKey } : i)) }
         : c,
     );
   }
@@ -1017,14 +1018,16 @@ export function renameColumn(ctx: ApplyContext, tableKey: string, from: string, 
           columns: c.columns.map((n) => (n === from ? to : n)),
           ...(c.expression ? { expression: rewrite(c.expression) } : {}),
         })),
-        indexes: rel.indexes.map((i) => ({
-          ...i,
-          columns: i.columns.map((c) =>
-            c.column === from ? { ...c, column: to } : c.expression ? { ...c, expression: rewrite(c.expression) } : c,
-          ),
-          include: i.include.map((n) => (n === from ? to : n)),
-          ...(i.predicate ? { predicate: rewrite(i.predicate) } : {}),
-        })),
+        indexes: IndexList.from(
+          rel.indexes.map((i) => ({
+            ...i,
+            columns: i.columns.map((c) =>
+              c.column === from ? { ...c, column: to } : c.expression ? { ...c, expression: rewrite(c.expression) } : c,
+            ),
+            include: i.include.map((n) => (n === from ? to : n)),
+            ...(i.predicate ? { predicate: rewrite(i.predicate) } : {}),
+          })),
+        ),
         ...(rel.partitionKey
           ? {
               partitionKey: {
@@ -1085,10 +1088,8 @@ export function dropRelation(ctx: ApplyContext, key: string, cascade: boolean): 
   // Remove first so cycles (views on views, self-references) terminate.
   ctx.store.deleteRelation(key);
   ctx.touchRelation(key);
-  for (const idx of rel.indexes) {
-    ctx.store.indexOwner.delete(idx.key);
-    ctx.noteKey(idx.key);
-  }
+  // deleteRelation above removed its indexes from the index map.
+  for (const idx of rel.indexes) ctx.noteKey(idx.key);
   for (const childKey of rel.children) {
     const child = ctx.relation(childKey);
     if (!child) continue;
@@ -1137,16 +1138,15 @@ export function moveRelation(ctx: ApplyContext, key: string, newSchema: string, 
   }
   const schemaChanged = newSchema !== rel.schema;
   const indexKeyMap = new Map<string, string>();
-  const indexes = rel.indexes.map((i) => {
-    const movedKey = schemaChanged ? qualifiedKey(newSchema, i.name) : i.key;
-    indexKeyMap.set(i.key, movedKey);
-    return { ...i, schema: schemaChanged ? newSchema : i.schema, key: movedKey, table: newKey };
-  });
-  for (const [from, to] of indexKeyMap) {
-    ctx.store.indexOwner.delete(from);
-    ctx.store.indexOwner.set(to, newKey);
-    if (from !== to) ctx.noteKey(from);
-  }
+  const indexes = IndexList.from(
+    rel.indexes.map((i) => {
+      const movedKey = schemaChanged ? qualifiedKey(newSchema, i.name) : i.key;
+      indexKeyMap.set(i.key, movedKey);
+      return { ...i, schema: schemaChanged ? newSchema : i.schema, key: movedKey, table: newKey };
+    }),
+  );
+  // deleteRelation and putRelation below move the index map's entries to the new keys.
+  for (const [from, to] of indexKeyMap) if (from !== to) ctx.noteKey(from);
   const mapIndex = (k: string) => indexKeyMap.get(k) ?? k;
   ctx.store.deleteRelation(key);
   ctx.moveRevision('r', key, newKey);
@@ -1186,7 +1186,7 @@ export function moveRelation(ctx: ApplyContext, key: string, newSchema: string, 
       constraints: other.constraints.map((c) =>
         c.references?.table === key ? { ...c, references: { ...c.references, table: newKey } } : c,
       ),
-      indexes: other.indexes.map((i) => (i.parent !== undefined ? { ...i, parent: mapIndex(i.parent) } : i)),
+      indexes: other.indexes.replace((i) => (i.parent !== undefined ? { ...i, parent: mapIndex(i.parent) } : i)),
       ...(other.sequence?.ownedBy?.table === key
         ? { sequence: { ...other.sequence, ownedBy: { ...other.sequence.ownedBy, table: newKey } } }
         : {}),

@@ -19,6 +19,46 @@ export { DEFAULT_FIX_POLICY } from './types';
 
 const layouts = new WeakMap<FixInput, Layout>();
 const walkers = new WeakMap<FixInput, ContextWalker>();
+/**
+ * Per input, built once: the findings by statement and the up part's SET / RESET statements. An editor asks for
+ * the fixes of every statement in a selected range, and fixAll for all of them: scanning every finding and every
+ * statement per fix made that quadratic (20,000 statements: seconds of blocked server).
+ */
+const findingIndexes = new WeakMap<FixInput, Map<number, Finding[]>>();
+/** SET / RESET statements within the up part, by index ascending, as settingsBefore reports them. */
+const settingIndexes = new WeakMap<FixInput, Array<{ index: number; text: string; local: boolean }>>();
+
+/** The findings of each statement, in the analysis's order. */
+function findingsByStatement(input: FixInput): Map<number, Finding[]> {
+  let findings = findingIndexes.get(input);
+  if (!findings) {
+    findings = new Map();
+    for (const f of input.analysis.findings) {
+      const list = findings.get(f.statement);
+      if (list) list.push(f);
+      else findings.set(f.statement, [f]);
+    }
+    findingIndexes.set(input, findings);
+  }
+  return findings;
+}
+
+function settingStatements(input: FixInput, layout: Layout): Array<{ index: number; text: string; local: boolean }> {
+  let settings = settingIndexes.get(input);
+  if (!settings) {
+    settings = [];
+    for (const s of input.analysis.statements) {
+      if (s.start < layout.up[0] || s.end > layout.up[1]) continue;
+      const set = asNode(s.ast, 'VariableSetStmt');
+      // SET TRANSACTION … belongs to the transaction it was written in.
+      if (!set || set.kind === 'VAR_SET_MULTI') continue;
+      settings.push({ index: s.index, text: s.text, local: set.is_local === true });
+    }
+    settings.sort((a, b) => a.index - b.index);
+    settingIndexes.set(input, settings);
+  }
+  return settings;
+}
 
 function layoutFor(input: FixInput): Layout {
   let layout = layouts.get(input);
@@ -54,7 +94,7 @@ function documentName(input: FixInput): string {
 export function fixesForStatement(input: FixInput, statementIndex: number): Fix[] {
   const statement = input.analysis.statements[statementIndex];
   if (!statement?.ast) return [];
-  const hasFindings = input.analysis.findings.some((f) => f.statement === statementIndex);
+  const hasFindings = findingsByStatement(input).has(statementIndex);
   // Recipes for every kind (timeouts) act on findings only: a statement without any needs no context built.
   const applicable = recipes.filter((r) => (r.kinds === 'all' ? hasFindings : r.kinds.includes(statement.kind)));
   if (applicable.length === 0) return [];
@@ -123,14 +163,12 @@ export function fixAllEdits(input: FixInput): TextEdit[] {
 
 /** SET / RESET statements of the up part before `statement`, in order. */
 function settingsBefore(input: FixInput, statement: Statement, layout: Layout): Array<{ text: string; local: boolean }> {
-  return input.analysis.statements
-    .filter((s) => s.index < statement.index && s.start >= layout.up[0] && s.end <= layout.up[1])
-    .flatMap((s) => {
-      const set = asNode(s.ast, 'VariableSetStmt');
-      // SET TRANSACTION … belongs to the transaction it was written in.
-      if (!set || set.kind === 'VAR_SET_MULTI') return [];
-      return [{ text: s.text, local: set.is_local === true }];
-    });
+  const out: Array<{ text: string; local: boolean }> = [];
+  for (const s of settingStatements(input, layout)) {
+    if (s.index >= statement.index) break;
+    out.push({ text: s.text, local: s.local });
+  }
+  return out;
 }
 
 function walkerFor(input: FixInput, layout: Layout): ContextWalker {
@@ -153,7 +191,7 @@ function recipeContext(input: FixInput, statement: Statement): RecipeContext | u
     file: walkerFor(input, layout).before(statement.index),
     layout,
     policy: policyOf(input),
-    findings: input.analysis.findings.filter((f) => f.statement === statement.index),
+    findings: [...(findingsByStatement(input).get(statement.index) ?? [])],
     keywordCase: keywordCaseOf(view),
     pgVersion: input.options.pgVersion,
   };

@@ -77,8 +77,12 @@ function inPlaceCount(phases: readonly Phase[], mode: DocumentMode): number {
   }
 }
 
+/** The last text asked about: every fix of a code-action request asks about the same document (up to 1 MB). */
+let lastLineBreak: { text: string; nl: string } | undefined;
+
 function lineBreakOf(text: string): string {
-  return text.includes('\r\n') ? '\r\n' : '\n';
+  if (lastLineBreak?.text !== text) lastLineBreak = { text, nl: text.includes('\r\n') ? '\r\n' : '\n' };
+  return lastLineBreak.nl;
 }
 
 /** Offset just past the statement's semicolon and, when only blanks follow on its line, the line break. */
@@ -118,7 +122,9 @@ export function place(plan: RecipePlan, input: PlacementInput): Fix {
   // Later statements of the document naming a touched relation — and all after the first such one — must still
   // run after the phases, so they move into a last file.
   const touched = new Set(plan.touches);
-  const after = input.statements.filter((s) => s.index > statement.index && s.start >= layout.up[0] && s.end <= layout.up[1]);
+  // Only when there are later phases: a fix done in place moves nothing, and an editor asks for the fixes of
+  // every statement in a range (a scan of all statements per fix made that quadratic).
+  const after = later.length === 0 ? [] : input.statements.filter((s) => s.index > statement.index && s.start >= layout.up[0] && s.end <= layout.up[1]);
   const firstDependent = later.length === 0 ? -1 : after.findIndex((s) => input.relationsOf(s).some((r) => touched.has(r)));
   const moved = firstDependent < 0 ? [] : after.slice(firstDependent);
 

@@ -49,12 +49,34 @@ export function targetsOf(kind: string, statement: unknown, schema: SchemaLookup
   const targets: Targets = {};
   const set = (role: Role, names: string[]): void => {
     const unique = [...new Set(names)];
-    if (unique.length > 0) targets[role] = unique;
+    if (unique.length === 0) return;
+    // A role set lazily is an accessor without a setter: replace it rather than assign to it (a TypeError).
+    if (lazyRoles.delete(role)) delete targets[role];
+    targets[role] = unique;
+  };
+  const lazyRoles = new Set<Role>();
+  /**
+   * `set`, computed when a fact first reads the role. For roles most statements that derive them never read:
+   * `table.indexes` of a CREATE INDEX lists every index of the table, so building it eagerly made N indexes on one
+   * table cost N² (fuzz case 21). A role left empty reads as undefined, as one `set` never wrote.
+   */
+  const setLazily = (role: Role, names: () => string[]): void => {
+    lazyRoles.add(role);
+    Object.defineProperty(targets, role, {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        lazyRoles.delete(role);
+        delete targets[role];
+        set(role, names());
+        return targets[role];
+      },
+    });
   };
   const tableDerived = (table: string | undefined): void => {
     if (!table) return;
     set('table', [table]);
-    set('table.indexes', schema.indexesOf(table));
+    setLazily('table.indexes', () => schema.indexesOf(table));
     set('table.partitions', allPartitions(table, schema));
     const parent = schema.parentOf(table);
     if (parent) set('table.parent', [parent]);

@@ -96,8 +96,33 @@ export function scanTokens(text: string): Token[] | undefined {
     start: offsets.toUtf16(t.start),
     end: offsets.toUtf16(t.end),
     text: t.text,
-    name: t.tokenName,
-    keyword: t.keywordKind === 0 ? undefined : t.text.toUpperCase(),
-    keywordKind: t.keywordKind === 0 ? undefined : t.keywordName,
+    name: sharedString(t.tokenName),
+    keyword: t.keywordKind === 0 ? undefined : upperKeyword(t.text),
+    keywordKind: t.keywordKind === 0 ? undefined : sharedString(t.keywordName),
   }));
+}
+
+/*
+ * Statement views keep their tokens while the statement is unchanged, so a big document holds tens of thousands of
+ * them; JSON.parse gives every token fresh copies of its token name and keyword kind, and toUpperCase a fresh
+ * keyword. There are a few hundred distinct ones: sharing one copy of each takes a third off the tokens' memory
+ * (bench/memory.ts). Bounded, since a keyword's case variants are the user's to choose.
+ */
+const SHARED_STRINGS_MAX = 4096;
+const sharedStrings = new Map<string, string>();
+const upperKeywords = new Map<string, string>();
+
+function sharedString(value: string): string {
+  const known = sharedStrings.get(value);
+  if (known !== undefined) return known;
+  if (sharedStrings.size < SHARED_STRINGS_MAX) sharedStrings.set(value, value);
+  return value;
+}
+
+function upperKeyword(spelling: string): string {
+  const known = upperKeywords.get(spelling);
+  if (known !== undefined) return known;
+  const upper = sharedString(spelling.toUpperCase());
+  if (upperKeywords.size < SHARED_STRINGS_MAX) upperKeywords.set(spelling, upper);
+  return upper;
 }

@@ -1,4 +1,5 @@
-import type { AlterTableStmt } from '@pgsql/types';
+import type { AlterTableCmd, AlterTableStmt } from '@pgsql/types';
+import { asNode } from '../node-kinds';
 import type { StatementView } from '../statement-view';
 
 export interface ClauseRange {
@@ -20,6 +21,34 @@ export function alterTableClauseRanges(view: StatementView, stmt: AlterTableStmt
   let cached = byStatement.get(stmt);
   if (!cached) byStatement.set(stmt, (cached = { ranges: computeClauseRanges(view, stmt) }));
   return cached.ranges;
+}
+
+/** One subcommand of an ALTER TABLE (`cmds[index]`) and the text it was written as. */
+export interface AlterTableClause {
+  cmd: AlterTableCmd;
+  index: number;
+  /**
+   * The clause's range in the statement, undefined when the pieces do not line up with the commands. Worked out on
+   * first read: the token walk costs a scanner run over the statement, and most subcommands a rule looks at are
+   * not reported, so only a rule that reports pays for it (once per statement, shared by all rules).
+   */
+  readonly range: ClauseRange | undefined;
+}
+
+/** The subcommands of an ALTER TABLE in order, each with its clause range (see AlterTableClause.range). */
+export function* alterTableClauses(view: StatementView, stmt: AlterTableStmt): Generator<AlterTableClause> {
+  const cmds = stmt.cmds ?? [];
+  for (let index = 0; index < cmds.length; index++) {
+    const cmd = asNode(cmds[index], 'AlterTableCmd');
+    if (!cmd) continue;
+    yield {
+      cmd,
+      index,
+      get range() {
+        return alterTableClauseRanges(view, stmt)?.[index];
+      },
+    };
+  }
 }
 
 const byStatement = new WeakMap<AlterTableStmt, { ranges: ClauseRange[] | undefined }>();

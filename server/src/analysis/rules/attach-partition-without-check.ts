@@ -1,6 +1,6 @@
 import { defineRule, ruleDocPath } from './rule';
 import { asNode } from '../node-kinds';
-import { alterTableClauseRanges } from './alter-table-clauses';
+import { alterTableClauses } from './alter-table-clauses';
 import { sizedSeverity, sizeData } from './table-size';
 
 /**
@@ -20,16 +20,15 @@ export const attachPartitionWithoutCheck = defineRule({
   check(context, stmt) {
     if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return;
     const parent = context.file.schema.resolve(stmt.relation);
-    const clauses = alterTableClauseRanges(context.statement, stmt);
-    (stmt.cmds ?? []).forEach((item, index) => {
-      const cmd = asNode(item, 'AlterTableCmd');
-      const partitionCmd = asNode(cmd?.def, 'PartitionCmd');
-      if (cmd?.subtype !== 'AT_AttachPartition' || !partitionCmd?.name) return;
+    for (const clause of alterTableClauses(context.statement, stmt)) {
+      const { cmd } = clause;
+      const partitionCmd = asNode(cmd.def, 'PartitionCmd');
+      if (cmd.subtype !== 'AT_AttachPartition' || !partitionCmd?.name) continue;
       const partition = context.file.schema.resolve(partitionCmd.name);
       const defaultPartition = context.file.schema.defaultPartitionOf(parent);
       // Tables created earlier in the file are empty: reading them costs nothing.
       const scanned = context.effect.scans.filter((t) => (t === partition || t === defaultPartition) && !context.file.createdInFile(t));
-      if (scanned.length === 0) return;
+      if (scanned.length === 0) continue;
       const lockOn = (t: string) => context.effect.locks.find((l) => l.relation === t)?.mode ?? 'AccessExclusiveLock';
       const sized = sizedSeverity(context, scanned, attachPartitionWithoutCheck.meta.defaultSeverity);
       const parts: string[] = [];
@@ -40,7 +39,6 @@ export const attachPartitionWithoutCheck = defineRule({
         parts.push(`reads the DEFAULT partition ${defaultPartition} under ${lockOn(defaultPartition)} to prove none of its rows belong to the new partition`);
       }
       const parentLock = lockOn(parent);
-      const clause = clauses?.[index];
       context.report({
         message:
           `ATTACH PARTITION ${parts.join(', and ')} (${sized.phrase}); ${parent} is locked ${parentLock} meanwhile` +
@@ -49,8 +47,8 @@ export const attachPartitionWithoutCheck = defineRule({
           '(ShareUpdateExclusiveLock: reads and writes go on); ATTACH then skips the scan. Drop the CHECK afterwards.',
         data: { table: parent, partition, scanned: scanned.join(', '), lock: lockOn(partition), ...sizeData(sized) },
         severity: sized.severity,
-        ...(clause ? { range: clause } : {}),
+        ...(clause.range ? { range: clause.range } : {}),
       });
-    });
+    }
   },
 });

@@ -14,7 +14,7 @@ import { explainVolatility } from '../pgfacts/volatility';
 import type { StatementView } from '../statement-view';
 import type { TypeFacts } from '../lockmodel/schema';
 import type { RuleContext } from './rule';
-import { alterTableClauseRanges, type ClauseRange } from './alter-table-clauses';
+import { alterTableClauses, type ClauseRange } from './alter-table-clauses';
 
 export const SERIAL_TYPES = new Set(['smallserial', 'serial2', 'serial', 'serial4', 'bigserial', 'serial8']);
 
@@ -64,23 +64,11 @@ export function rebuiltIndexes(effect: StatementEffect): string[] {
   return effect.rewrites.filter((r) => indexes.has(r));
 }
 
-/**
- * Several column rules look at the same ALTER TABLE: its clause ranges depend only on the statement's text and
- * AST (never on the context), so they are computed once per AST.
- */
-const clauseRangesByStatement = new WeakMap<AlterTableStmt, { ranges: ClauseRange[] | undefined }>();
-
-function clauseRanges(view: StatementView, stmt: AlterTableStmt): ClauseRange[] | undefined {
-  let cached = clauseRangesByStatement.get(stmt);
-  if (!cached) clauseRangesByStatement.set(stmt, (cached = { ranges: alterTableClauseRanges(view, stmt) }));
-  return cached.ranges;
-}
-
 export interface AddedColumn {
   column: ColumnDef & { colname: string };
   constraints: Constraint[];
-  /** The ADD COLUMN clause, when the clauses could be told apart. */
-  range?: ClauseRange;
+  /** The ADD COLUMN clause, when the clauses could be told apart (worked out on first read: see AlterTableClause). */
+  readonly range: ClauseRange | undefined;
   effect: StatementEffect;
 }
 
@@ -88,27 +76,25 @@ export interface AddedColumn {
 export function addedColumnsOnExistingTable(context: RuleContext, stmt: AlterTableStmt): AddedColumn[] {
   if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return [];
   if (context.file.createdInFile(stmt.relation)) return [];
-  // The clause ranges need a token walk: only for statements that add a column (most ALTER TABLEs do not).
-  let clauses: ClauseRange[] | undefined | null = null;
   const out: AddedColumn[] = [];
-  (stmt.cmds ?? []).forEach((item, index) => {
-    const cmd = asNode(item, 'AlterTableCmd');
-    if (cmd?.subtype !== 'AT_AddColumn') return;
+  for (const clause of alterTableClauses(context.statement, stmt)) {
+    const { cmd, index } = clause;
+    if (cmd.subtype !== 'AT_AddColumn') continue;
     const column = asNode(cmd.def, 'ColumnDef');
-    if (!column?.colname) return;
+    if (!column?.colname) continue;
     // ADD COLUMN IF NOT EXISTS of a column the table already has does nothing (PostgreSQL only says NOTICE).
-    if (cmd.missing_ok && context.file.schema.column(context.file.schema.resolve(stmt.relation!), column.colname)) return;
-    if (clauses === null) clauses = clauseRanges(context.statement, stmt);
-    const range = clauses?.[index];
+    if (cmd.missing_ok && context.file.schema.column(context.file.schema.resolve(stmt.relation!), column.colname)) continue;
     out.push({
       column: column as ColumnDef & { colname: string },
       constraints: constraintsOf(column),
-      ...(range ? { range } : {}),
+      get range() {
+        return clause.range;
+      },
       get effect() {
         return subcommandEffect(context, stmt, index);
       },
     });
-  });
+  }
   return out;
 }
 
@@ -246,7 +232,8 @@ export interface ChangedColumnType {
   /** Undefined when the catalog does not know the column. */
   from?: TypeFacts;
   to: TypeFacts;
-  range?: ClauseRange;
+  /** The ALTER COLUMN … TYPE clause (worked out on first read: see AlterTableClause). */
+  readonly range: ClauseRange | undefined;
   effect: StatementEffect;
 }
 
@@ -254,25 +241,25 @@ export function changedColumnTypesOnExistingTable(context: RuleContext, stmt: Al
   if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return [];
   if (context.file.createdInFile(stmt.relation)) return [];
   const table = context.file.schema.resolve(stmt.relation);
-  const clauses = clauseRanges(context.statement, stmt);
   const out: ChangedColumnType[] = [];
-  (stmt.cmds ?? []).forEach((item, index) => {
-    const cmd = asNode(item, 'AlterTableCmd');
-    if (cmd?.subtype !== 'AT_AlterColumnType' || !cmd.name) return;
+  for (const clause of alterTableClauses(context.statement, stmt)) {
+    const { cmd, index } = clause;
+    if (cmd.subtype !== 'AT_AlterColumnType' || !cmd.name) continue;
     const def = asNode(cmd.def, 'ColumnDef');
-    if (!def?.typeName) return;
+    if (!def?.typeName) continue;
     const from = context.file.schema.columnType(table, cmd.name)?.type;
-    const range = clauses?.[index];
     out.push({
       column: cmd.name,
       ...(from ? { from } : {}),
       to: context.file.schema.resolveType(def.typeName),
-      ...(range ? { range } : {}),
+      get range() {
+        return clause.range;
+      },
       get effect() {
         return subcommandEffect(context, stmt, index);
       },
     });
-  });
+  }
   return out;
 }
 

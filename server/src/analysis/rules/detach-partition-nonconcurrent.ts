@@ -1,6 +1,6 @@
 import { defineRule, ruleDocPath } from './rule';
 import { asNode } from '../node-kinds';
-import { alterTableClauseRanges } from './alter-table-clauses';
+import { alterTableClauses } from './alter-table-clauses';
 
 /**
  * DETACH PARTITION without CONCURRENTLY takes AccessExclusiveLock on the partitioned table: every read and write of
@@ -20,11 +20,10 @@ export const detachPartitionNonconcurrent = defineRule({
     if (context.pgVersion < 14 || !stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return;
     if (context.file.createdInFile(stmt.relation)) return;
     const parent = context.file.schema.resolve(stmt.relation);
-    const clauses = alterTableClauseRanges(context.statement, stmt);
-    (stmt.cmds ?? []).forEach((item, index) => {
-      const cmd = asNode(item, 'AlterTableCmd');
-      const partitionCmd = asNode(cmd?.def, 'PartitionCmd');
-      if (cmd?.subtype !== 'AT_DetachPartition' || !partitionCmd?.name || partitionCmd.concurrent) return;
+    for (const clause of alterTableClauses(context.statement, stmt)) {
+      const { cmd } = clause;
+      const partitionCmd = asNode(cmd.def, 'PartitionCmd');
+      if (cmd.subtype !== 'AT_DetachPartition' || !partitionCmd?.name || partitionCmd.concurrent) continue;
       const partition = context.file.schema.resolve(partitionCmd.name);
       const lock = context.effect.locks.find((l) => l.relation === parent)?.mode ?? 'AccessExclusiveLock';
       const blocked = context.effect.blocks.reads.includes(parent) ? 'every read and write' : 'every write';
@@ -34,7 +33,6 @@ export const detachPartitionNonconcurrent = defineRule({
         defaultPartition ? `PostgreSQL refuses CONCURRENTLY while ${parent} has a DEFAULT partition (${defaultPartition})` : undefined,
         inTransaction ? 'it must run outside a transaction block (a migration of its own, without the runner’s transaction)' : undefined,
       ].filter(Boolean);
-      const clause = clauses?.[index];
       context.report({
         message:
           `DETACH PARTITION ${partition} takes ${lock} on ${parent}: ${blocked} of ${parent} (all its partitions) waits until the ` +
@@ -43,8 +41,8 @@ export const detachPartitionNonconcurrent = defineRule({
           (caveats.length > 0 ? `; note: ${caveats.join('; ')}.` : '.'),
         data: { table: parent, partition, lock, ...(defaultPartition ? { defaultPartition } : {}) },
         ...(defaultPartition ? { severity: 'info' as const } : {}),
-        ...(clause ? { range: clause } : {}),
+        ...(clause.range ? { range: clause.range } : {}),
       });
-    });
+    }
   },
 });

@@ -1,6 +1,5 @@
 import { defineRule, ruleDocPath } from './rule';
-import { asNode } from '../node-kinds';
-import { alterTableClauseRanges } from './alter-table-clauses';
+import { alterTableClauses } from './alter-table-clauses';
 import { columnNameEvents } from './rename-column';
 
 /**
@@ -22,14 +21,12 @@ export const dropColumn = defineRule({
     if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return;
     if (context.file.createdInFile(stmt.relation)) return;
     const table = context.file.schema.resolve(stmt.relation);
-    const clauses = alterTableClauseRanges(context.statement, stmt);
-    (stmt.cmds ?? []).forEach((item, index) => {
-      const cmd = asNode(item, 'AlterTableCmd');
-      if (cmd?.subtype !== 'AT_DropColumn' || !cmd.name) return;
+    for (const clause of alterTableClauses(context.statement, stmt)) {
+      const { cmd } = clause;
+      if (cmd.subtype !== 'AT_DropColumn' || !cmd.name) continue;
       const column = cmd.name;
       // Replaced in the same transaction (`DROP c; RENAME c_new TO c`): other sessions never miss the name.
-      if (columnNameEvents(context, table).some((e) => e.order === 'later' && (e.kind === 'rename' || e.kind === 'add') && e.to === column)) return;
-      const clause = clauses?.[index];
+      if (columnNameEvents(context, table).some((e) => e.order === 'later' && (e.kind === 'rename' || e.kind === 'add') && e.to === column)) continue;
       context.report({
         message:
           `Dropping ${table}.${column} breaks the application code still running while this migration deploys: queries of the previous ` +
@@ -37,8 +34,8 @@ export const dropColumn = defineRule({
           '(The drop itself is brief: AccessExclusiveLock, no rewrite.) Contract in two releases: deploy code that no longer uses ' +
           `${column} (ORM: ignore the column), then drop it in a later migration.`,
         data: { table, column, lock: 'AccessExclusiveLock' },
-        ...(clause ? { range: clause } : {}),
+        ...(clause.range ? { range: clause.range } : {}),
       });
-    });
+    }
   },
 });

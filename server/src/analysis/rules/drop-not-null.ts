@@ -1,6 +1,6 @@
 import { defineRule, ruleDocPath } from './rule';
 import { asNode } from '../node-kinds';
-import { alterTableClauseRanges } from './alter-table-clauses';
+import { alterTableClauses } from './alter-table-clauses';
 import type { RuleContext } from './rule';
 
 /**
@@ -23,14 +23,12 @@ export const dropNotNull = defineRule({
     if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return;
     if (context.file.createdInFile(stmt.relation)) return;
     const table = context.file.schema.resolve(stmt.relation);
-    const clauses = alterTableClauseRanges(context.statement, stmt);
-    (stmt.cmds ?? []).forEach((item, index) => {
-      const cmd = asNode(item, 'AlterTableCmd');
-      if (cmd?.subtype !== 'AT_DropNotNull' || !cmd.name) return;
+    for (const clause of alterTableClauses(context.statement, stmt)) {
+      const { cmd } = clause;
+      if (cmd.subtype !== 'AT_DropNotNull' || !cmd.name) continue;
       const column = cmd.name;
       // A name an earlier rename of this transaction gave the column is unknown to any running reader.
-      if (renamedToInTransaction(context, table, column)) return;
-      const clause = clauses?.[index];
+      if (renamedToInTransaction(context, table, column)) continue;
       context.report({
         message:
           `After DROP NOT NULL, ${table}.${column} may hold NULL: the statement itself is instant (brief AccessExclusiveLock, no scan) and ` +
@@ -38,9 +36,9 @@ export const dropNotNull = defineRule({
           'consumers, non-nullable ORM fields) fails or misbehaves on the first NULL a writer stores. Deploy readers that handle NULL ' +
           'first, then drop the constraint, then release the code that writes NULL.',
         data: { table, column, lock: 'AccessExclusiveLock' },
-        ...(clause ? { range: clause } : {}),
+        ...(clause.range ? { range: clause.range } : {}),
       });
-    });
+    }
   },
 });
 

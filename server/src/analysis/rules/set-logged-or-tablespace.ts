@@ -1,6 +1,6 @@
 import { defineRule, ruleDocPath } from './rule';
 import { asNode } from '../node-kinds';
-import { alterTableClauseRanges } from './alter-table-clauses';
+import { alterTableClauses } from './alter-table-clauses';
 import { sizedSeverity, sizeData } from './table-size';
 
 /**
@@ -35,25 +35,23 @@ export const setLoggedOrTablespace = defineRule({
     const target = context.file.schema.resolve(stmt.relation);
     const table = stmt.objtype === 'OBJECT_INDEX' ? (context.file.schema.tableOfIndex(target) ?? target) : target;
     if (table !== target && context.file.createdInFile(table)) return;
-    const clauses = alterTableClauseRanges(context.statement, stmt);
     const noOp = context.effect.facts.some((f) => f.id.endsWith('.no-op') || f.id.endsWith('set-tablespace.default'));
-    (stmt.cmds ?? []).forEach((item, index) => {
-      const cmd = asNode(item, 'AlterTableCmd');
-      const subtype = cmd?.subtype;
-      if (subtype !== 'AT_SetLogged' && subtype !== 'AT_SetUnLogged' && subtype !== 'AT_SetTableSpace') return;
-      if (noOp) return;
+    for (const clause of alterTableClauses(context.statement, stmt)) {
+      const { cmd } = clause;
+      const subtype = cmd.subtype;
+      if (subtype !== 'AT_SetLogged' && subtype !== 'AT_SetUnLogged' && subtype !== 'AT_SetTableSpace') continue;
+      if (noOp) continue;
       const sized = sizedSeverity(context, [table], setLoggedOrTablespace.meta.defaultSeverity);
       let what: string;
       if (subtype === 'AT_SetTableSpace') {
-        what = `SET TABLESPACE ${cmd?.name ?? ''} copies every data file of ${target} to the new tablespace`;
+        what = `SET TABLESPACE ${cmd.name ?? ''} copies every data file of ${target} to the new tablespace`;
       } else {
-        const clause = subtype === 'AT_SetLogged' ? 'SET LOGGED' : 'SET UNLOGGED';
+        const setting = subtype === 'AT_SetLogged' ? 'SET LOGGED' : 'SET UNLOGGED';
         const known = context.effect.rewrites.includes(target);
         what = known
-          ? `${clause} rewrites ${target} and rebuilds its indexes`
-          : `${clause} rewrites ${target} and rebuilds its indexes if it is not ${subtype === 'AT_SetLogged' ? 'logged' : 'unlogged'} already (the catalog does not know)`;
+          ? `${setting} rewrites ${target} and rebuilds its indexes`
+          : `${setting} rewrites ${target} and rebuilds its indexes if it is not ${subtype === 'AT_SetLogged' ? 'logged' : 'unlogged'} already (the catalog does not know)`;
       }
-      const range = clauses?.[index];
       context.report({
         message:
           `${what} while holding AccessExclusiveLock (${sized.phrase}): every read and write of ${table} waits until the copy is done. ` +
@@ -62,8 +60,8 @@ export const setLoggedOrTablespace = defineRule({
             : 'Do it in a maintenance window, or create the table with the persistence it needs and copy the rows in batches.'),
         data: { table, relation: target, change: subtype === 'AT_SetTableSpace' ? 'tablespace' : subtype === 'AT_SetLogged' ? 'logged' : 'unlogged', lock: 'AccessExclusiveLock', ...sizeData(sized) },
         severity: sized.severity,
-        ...(range ? { range } : {}),
+        ...(clause.range ? { range: clause.range } : {}),
       });
-    });
+    }
   },
 });

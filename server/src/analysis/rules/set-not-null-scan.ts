@@ -1,6 +1,6 @@
 import { defineRule, ruleDocPath } from './rule';
 import { asNode } from '../node-kinds';
-import { alterTableClauseRanges } from './alter-table-clauses';
+import { alterTableClauses } from './alter-table-clauses';
 import { sizedSeverity, sizeData } from './table-size';
 
 /**
@@ -26,20 +26,18 @@ export const setNotNullScan = defineRule({
     // search_path decides which table an unqualified name means, as the lock model resolves it.
     const table = context.file.schema.resolve(stmt.relation);
     const sized = sizedSeverity(context, [table], setNotNullScan.meta.defaultSeverity);
-    const clauses = alterTableClauseRanges(context.statement, stmt);
-    (stmt.cmds ?? []).forEach((item, index) => {
-      const cmd = asNode(item, 'AlterTableCmd');
+    for (const clause of alterTableClauses(context.statement, stmt)) {
+      const { cmd } = clause;
       let columns: string[] = [];
       let form: 'set-not-null' | 'add-not-null-constraint' = 'set-not-null';
-      if (cmd?.subtype === 'AT_SetNotNull' && cmd.name) {
+      if (cmd.subtype === 'AT_SetNotNull' && cmd.name) {
         columns = [cmd.name];
-      } else if (cmd?.subtype === 'AT_AddConstraint') {
+      } else if (cmd.subtype === 'AT_AddConstraint') {
         const constraint = asNode(cmd.def, 'Constraint');
-        if (constraint?.contype !== 'CONSTR_NOTNULL' || constraint.skip_validation) return;
+        if (constraint?.contype !== 'CONSTR_NOTNULL' || constraint.skip_validation) continue;
         columns = (constraint.keys ?? []).map((k) => asNode(k, 'String')?.sval ?? '').filter(Boolean);
         form = 'add-not-null-constraint';
       }
-      const clause = clauses?.[index];
       for (const column of columns) {
         if (context.file.hasValidatedNotNullCheck(table, column)) continue;
         context.report({
@@ -49,9 +47,9 @@ export const setNotNullScan = defineRule({
             `First ADD CONSTRAINT … CHECK (${column} IS NOT NULL) NOT VALID and VALIDATE it in a separate transaction; SET NOT NULL then skips the scan.`,
           data: { table, column, lock: 'AccessExclusiveLock', form, ...sizeData(sized) },
           severity: sized.severity,
-          ...(clause ? { range: clause } : {}),
+          ...(clause.range ? { range: clause.range } : {}),
         });
       }
-    });
+    }
   },
 });

@@ -1,7 +1,7 @@
 import type { Node } from '@pgsql/types';
 import { defineRule, ruleDocPath } from './rule';
 import { asNode } from '../node-kinds';
-import { alterTableClauseRanges } from './alter-table-clauses';
+import { alterTableClauses, type ClauseRange } from './alter-table-clauses';
 import { timeoutProblem } from './timeout-policy';
 import { lockStrength } from '../lockmodel/lock-modes';
 
@@ -34,7 +34,8 @@ export const triggerChanges = defineRule({
   check(context) {
     if (!timeoutProblem(context, 'lock_timeout', context.file.options.project?.lockTimeoutMs)) return;
     const ast = context.statement.ast;
-    const targets: Array<{ table: string; what: string; range?: { start: number; end: number } }> = [];
+    // range: read only for a target that is reported (the clause ranges cost a scanner run).
+    const targets: Array<{ table: string; what: string; range?: () => ClauseRange | undefined }> = [];
     const create = asNode(ast, 'CreateTrigStmt');
     const drop = asNode(ast, 'DropStmt');
     const alter = asNode(ast, 'AlterTableStmt');
@@ -53,14 +54,12 @@ export const triggerChanges = defineRule({
     } else if (alter?.relation && alter.objtype === 'OBJECT_TABLE') {
       if (context.file.createdInFile(alter.relation)) return;
       const table = context.file.schema.resolve(alter.relation);
-      const clauses = alterTableClauseRanges(context.statement, alter);
-      (alter.cmds ?? []).forEach((item, index) => {
-        const cmd = asNode(item, 'AlterTableCmd');
-        const clause = cmd?.subtype ? TRIGGER_SUBCOMMANDS[cmd.subtype] : undefined;
-        if (!clause) return;
-        const range = clauses?.[index];
-        targets.push({ table, what: `${clause}${cmd?.name ? ` ${cmd.name}` : ''}`, ...(range ? { range } : {}) });
-      });
+      for (const clause of alterTableClauses(context.statement, alter)) {
+        const { cmd } = clause;
+        const change = cmd.subtype ? TRIGGER_SUBCOMMANDS[cmd.subtype] : undefined;
+        if (!change) continue;
+        targets.push({ table, what: `${change}${cmd.name ? ` ${cmd.name}` : ''}`, range: () => clause.range });
+      }
       // One finding per statement: the subcommands share one lock.
       targets.splice(1);
     }
@@ -74,13 +73,14 @@ export const triggerChanges = defineRule({
       const blocksWrites = context.effect.blocks.writes.includes(target.table);
       if (!blocksReads && !blocksWrites) continue;
       const waits = blocksReads ? 'every read and write' : 'every INSERT, UPDATE and DELETE';
+      const range = target.range?.();
       context.report({
         message:
           `${target.what} takes ${lock} on ${target.table}: ${waits} of ${target.table} waits while the statement holds it, and — since it ` +
           'first waits for running queries of the table to finish — while it waits too. The change itself is brief: run it with a short ' +
           'lock_timeout and retry, outside busy hours, and keep the rest of the transaction short.',
         data: { table: target.table, lock, change: target.what },
-        ...(target.range ? { range: target.range } : {}),
+        ...(range ? { range } : {}),
       });
     }
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitStatements } from './splitter';
+import { splitEdited, splitStatements } from './splitter';
 
 function texts(sql: string): string[] {
   return splitStatements(sql).map((p) => sql.slice(p.start, p.end));
@@ -84,5 +84,56 @@ SELECT $1, a$b$c FROM t;`;
     const [piece] = splitStatements(sql);
     expect(sql.slice(piece!.start, piece!.end)).toBe('SELECT 1');
     expect(sql.slice(piece!.triviaStart, piece!.start)).toBe('\uFEFF-- lockstep-ignore x\n');
+  });
+});
+
+describe('splitEdited', () => {
+  // Fragments that make the splitter's state delicate: quotes, dollar quotes (also unterminated), nested comments,
+  // routine bodies, psql meta-commands, templates, empty statements, `$%NAME%$` placeholders.
+  const fragments = [
+    'SELECT 1;\n', "INSERT INTO t VALUES ('a;b');\n", 'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\n',
+    'DO $$ BEGIN PERFORM 1; END $$;\n', '$body$ ; ', '/* a /* nested ; */ ; */', '-- c ;\n', '\\set x 1\n', ';;', "E'\\';'",
+    'SELECT "{{ .Name }}" FROM t;\n', "SELECT '$%X%$';\n", 'ALTER TABLE t ADD COLUMN c int;\n', "'", '"', '(', ')', ' ', '\n', '$$',
+  ];
+
+  /** Deterministic PRNG (mulberry32). */
+  function prng(seed: number): (n: number) => number {
+    let a = seed >>> 0;
+    return (n) => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+    };
+  }
+
+  it('gives the pieces of a full split after random edits', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const int = prng(seed);
+      let text = Array.from({ length: 30 }, () => fragments[int(fragments.length)]!).join('');
+      let previous = { text, pieces: splitStatements(text) };
+      for (let step = 0; step < 40; step++) {
+        const at = int(text.length + 1);
+        const removed = int(3) === 0 ? int(12) : 0;
+        text = text.slice(0, at) + (int(4) === 0 ? '' : fragments[int(fragments.length)]!) + text.slice(at + removed);
+        const pieces = splitEdited(text, previous);
+        expect(pieces, `seed ${seed}, step ${step}: ${JSON.stringify(text)}`).toEqual(splitStatements(text));
+        previous = { text, pieces };
+      }
+    }
+  });
+
+  it('re-scans only around the edit', () => {
+    const text = Array.from({ length: 2000 }, (_, k) => `UPDATE t SET a = ${k};\n`).join('');
+    const previous = { text, pieces: splitStatements(text) };
+    const at = text.indexOf('= 1000;');
+    const edited = `${text.slice(0, at)}= 10 + 1000;${text.slice(at + 7)}`;
+    const pieces = splitEdited(edited, previous);
+    expect(pieces).toEqual(splitStatements(edited));
+    // Pieces before the edit are the previous objects themselves; those after it are moved copies.
+    expect(pieces[10]).toBe(previous.pieces[10]);
+    expect(pieces[1500]).not.toBe(previous.pieces[1500]);
+    expect(pieces[1500]!.start).toBe(previous.pieces[1500]!.start + 5);
   });
 });

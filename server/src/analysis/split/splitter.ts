@@ -69,10 +69,85 @@ function isIdentChar(c: number): boolean {
 
 export function splitStatements(text: string): StatementPiece[] {
   const pieces: StatementPiece[] = [];
+  splitFrom(text, 0, pieces, () => false);
+  return pieces;
+}
+
+/** The last split, to split an edited version of its text (`splitEdited`). */
+export interface SplitText {
+  readonly text: string;
+  readonly pieces: readonly StatementPiece[];
+}
+
+/**
+ * How far past the offset where a piece's scan stops it may read: the `$%NAME%$` placeholder test looks at up to
+ * 64 characters from a `$` inside the piece.
+ */
+const LOOKAHEAD = 64;
+
+/**
+ * `splitStatements(text)`, re-scanning only around the edit that turned `previous.text` into `text`: the pieces
+ * before it and, once the scan is back in step with the old one past the edit, those after it are the previous
+ * ones (moved). The splitter's only state between pieces is the offset it resumes at (each piece's
+ * `triviaStart`), so this gives exactly the pieces a full split gives (splitter.test.ts compares them).
+ */
+export function splitEdited(text: string, previous: SplitText | undefined): StatementPiece[] {
+  if (!previous) return splitStatements(text);
+  const old = previous.text;
+  const oldPieces = previous.pieces;
+  const limit = Math.min(old.length, text.length);
+  let prefix = 0;
+  while (prefix < limit && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  if (prefix === old.length && prefix === text.length) return [...oldPieces];
+  let suffix = 0;
+  while (suffix < limit - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const delta = text.length - old.length;
+  // Keep piece k while the scan of it (which ends at or before the next piece's triviaStart, reading at most
+  // LOOKAHEAD further) stayed in the unchanged prefix; resume at the next kept piece's triviaStart.
+  let kept = 0;
+  while (kept + 1 < oldPieces.length && oldPieces[kept + 1]!.triviaStart + LOOKAHEAD <= prefix) kept++;
+  const pieces = oldPieces.slice(0, kept);
+  // With nothing kept, from the top: the first piece's triviaStart may lie past the edit (after `;;`).
+  const resumeAt = kept === 0 ? 0 : oldPieces[kept]!.triviaStart;
+  // Old pieces by triviaStart, for the offsets in the unchanged suffix: where the new scan starts a piece at one
+  // of them (moved by delta), the rest of the split is the old one.
+  const suffixStart = text.length - suffix;
+  let m = kept;
+  const resumesInStep = (i: number): boolean => {
+    if (i < suffixStart) return false;
+    while (m < oldPieces.length && oldPieces[m]!.triviaStart < i - delta) m++;
+    if (m >= oldPieces.length || oldPieces[m]!.triviaStart !== i - delta) return false;
+    for (let k = m; k < oldPieces.length; k++) pieces.push(moved(oldPieces[k]!, delta));
+    return true;
+  };
+  splitFrom(text, resumeAt, pieces, resumesInStep);
+  return pieces;
+}
+
+function moved(piece: StatementPiece, delta: number): StatementPiece {
+  if (delta === 0) return piece;
+  // Thousands per edit: a literal of the same shape (no spread), and the (nearly always empty) lists shared.
+  return {
+    kind: piece.kind,
+    start: piece.start + delta,
+    end: piece.end + delta,
+    triviaStart: piece.triviaStart + delta,
+    terminated: piece.terminated,
+    templates: piece.templates.length === 0 ? piece.templates : piece.templates.map(([a, b]) => [a + delta, b + delta]),
+    psqlVariables: piece.psqlVariables.length === 0 ? piece.psqlVariables : piece.psqlVariables.map(([a, b]) => [a + delta, b + delta]),
+  };
+}
+
+/**
+ * The splitter's loop from offset `i`, appending to `pieces`; stops early when `done(offset)`, asked at each
+ * offset a piece's trivia may start at, says the rest is known.
+ */
+function splitFrom(text: string, from: number, pieces: StatementPiece[], done: (offset: number) => boolean): void {
   const n = text.length;
-  let i = 0;
+  let i = from;
 
   while (i < n) {
+    if (done(i)) return;
     const triviaStart = i;
     i = skipTrivia(text, i);
     if (i >= n) break;
@@ -99,7 +174,6 @@ export function splitStatements(text: string): StatementPiece[] {
     pieces.push(piece.piece);
     i = piece.next;
   }
-  return pieces;
 }
 
 /** Skips whitespace and comments; returns the offset of the next significant character. */
@@ -230,6 +304,7 @@ function scanSqlStatement(text: string, start: number, triviaStart: number): Sca
   const psqlVariables: Array<[number, number]> = [];
   // psql counts BEGIN/CASE … END only inside CREATE [OR REPLACE] FUNCTION|PROCEDURE, for SQL-standard bodies.
   const leadingWords: string[] = [];
+  let routine = false;
   let beginDepth = 0;
 
   const finish = (end: number, terminated: boolean, next: number): ScanOutcome => ({
@@ -300,9 +375,13 @@ function scanSqlStatement(text: string, start: number, triviaStart: number): Sca
       let j = i + 1;
       while (j < n && isIdentChar(text.charCodeAt(j))) j++;
       // An E/U&/B/X/N prefix directly before a quote belongs to the string; the loop picks the quote up next.
-      const word = text.slice(i, j).toLowerCase();
-      if (leadingWords.length < 4) leadingWords.push(word);
-      if (isRoutineDefinition(leadingWords)) {
+      // The word itself matters only among the first four or inside a routine body: no copy of every other one.
+      if (leadingWords.length < 4) {
+        leadingWords.push(text.slice(i, j).toLowerCase());
+        routine = isRoutineDefinition(leadingWords);
+      }
+      if (routine && j - i <= 5) {
+        const word = text.slice(i, j).toLowerCase();
         if (word === 'begin' || word === 'case') beginDepth++;
         else if (word === 'end' && beginDepth > 0) beginDepth--;
       }

@@ -1,4 +1,5 @@
 // `lockstep lsp --stdio`: the same language server VS Code runs, for other editors (Neovim, Helix, Zed…).
+import { applyServerHeapSettings } from '../../lsp/heap-settings';
 import { startServer } from '../../lsp/server';
 import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError } from '../errors';
@@ -34,6 +35,7 @@ Options:
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, 'lsp');
     if (!values.stdio) throw new UsageError('lsp needs --stdio (the only transport it offers)', 'lsp');
+    applyServerHeapSettings();
     startServer({ input: process.stdin, output: process.stdout });
     return 'running';
   },
