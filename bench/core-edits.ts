@@ -71,20 +71,12 @@ async function main(): Promise<void> {
     if (roll < 6) {
       // type a space inside the statement
       const at = Math.min(text.length, s + Math.floor((end - s) / 2));
-      text = `${text.slice(0, at)} ${text.slice(at)}`;
+      measure(kind, `${text.slice(0, at)} ${text.slice(at)}`);
     } else if (roll < 8) {
-      text = `${text.slice(0, s)}UPDATE users SET note = 'x' WHERE id = ${e};\n${text.slice(s)}`;
+      measure(kind, `${text.slice(0, s)}UPDATE users SET note = 'x' WHERE id = ${e};\n${text.slice(s)}`);
     } else {
-      text = `${text.slice(0, s)}-- c\n${text.slice(s)}`;
+      measure(kind, `${text.slice(0, s)}-- c\n${text.slice(s)}`);
     }
-    const t = performance.now();
-    const c = process.cpuUsage();
-    analyzer.analyze(text, { pgVersion: 17 });
-    cpu.push(cpuMs(process.cpuUsage(c)));
-    times.push(performance.now() - t);
-    const w = analyzer.lastWalked.to - analyzer.lastWalked.from;
-    walked.push(w);
-    walkedByKind.set(kind, [...(walkedByKind.get(kind) ?? []), w]);
   }
   const cpuMean = cpu.reduce((a, b) => a + b, 0) / Math.max(1, cpu.length);
   cpu.sort((a, b) => a - b);

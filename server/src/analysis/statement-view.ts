@@ -1,6 +1,7 @@
 import type { Node } from '@pgsql/types';
 import { scanTokens, type Token } from './parse/parser';
 import type { ByteOffsetMap } from './text/encoding';
+import { finishHash } from './catalog/hash';
 
 /**
  * One parsed statement as the rules see it: its text, its AST, and helpers that turn libpg-query byte locations
@@ -139,10 +140,5 @@ export function contentHashOf(tree: unknown): string {
     }
   };
   visit(tree);
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  const value = 4294967296 * (2097151 & h2) + (h1 >>> 0);
-  return value.toString(16).padStart(14, '0');
+  return finishHash(h1, h2);
 }

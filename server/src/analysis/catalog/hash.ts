@@ -9,6 +9,11 @@ export function hashString(text: string, seed = 0): string {
     h1 = Math.imul(h1 ^ ch, 2654435761);
     h2 = Math.imul(h2 ^ ch, 1597334677);
   }
+  return finishHash(h1, h2);
+}
+
+/** cyrb53's final mix of its two lanes, as 14 hex digits; shared by every hash built the same way (StatementView). */
+export function finishHash(h1: number, h2: number): string {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
