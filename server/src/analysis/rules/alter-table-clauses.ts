@@ -1,6 +1,7 @@
 import type { AlterTableCmd, AlterTableStmt } from '@pgsql/types';
 import { asNode } from '../node-kinds';
 import type { StatementView } from '../statement-view';
+import type { RuleContext } from './rule';
 
 export interface ClauseRange {
   start: number;
@@ -77,4 +78,15 @@ function computeClauseRanges(view: StatementView, stmt: AlterTableStmt): ClauseR
     else if (token.text === ')' || token.text === ']') depth = Math.max(0, depth - 1);
   }
   return clauses.length === (stmt.cmds?.length ?? 0) ? clauses : undefined;
+}
+
+/**
+ * The table an ALTER TABLE changes, resolved as the lock model resolves it (search_path), when it existed before
+ * this file; undefined for ALTER INDEX/VIEW/… and for a table this file created (new and empty: its changes
+ * block nobody), which the rules about existing tables leave alone.
+ */
+export function existingAlteredTable(context: Pick<RuleContext, 'file'>, stmt: AlterTableStmt): string | undefined {
+  if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return undefined;
+  if (context.file.createdInFile(stmt.relation)) return undefined;
+  return context.file.schema.resolve(stmt.relation);
 }

@@ -14,7 +14,7 @@ import { explainVolatility } from '../pgfacts/volatility';
 import type { StatementView } from '../statement-view';
 import type { TypeFacts } from '../lockmodel/schema';
 import type { RuleContext } from './rule';
-import { alterTableClauses, type ClauseRange } from './alter-table-clauses';
+import { alterTableClauses, existingAlteredTable, type ClauseRange } from './alter-table-clauses';
 
 export const SERIAL_TYPES = new Set(['smallserial', 'serial2', 'serial', 'serial4', 'bigserial', 'serial8']);
 
@@ -238,9 +238,8 @@ export interface ChangedColumnType {
 }
 
 export function changedColumnTypesOnExistingTable(context: RuleContext, stmt: AlterTableStmt): ChangedColumnType[] {
-  if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return [];
-  if (context.file.createdInFile(stmt.relation)) return [];
-  const table = context.file.schema.resolve(stmt.relation);
+  const table = existingAlteredTable(context, stmt);
+  if (table === undefined) return [];
   const out: ChangedColumnType[] = [];
   for (const clause of alterTableClauses(context.statement, stmt)) {
     const { cmd, index } = clause;

@@ -1,6 +1,6 @@
 import { defineRule, ruleDocPath } from './rule';
 import { asNode } from '../node-kinds';
-import { alterTableClauses } from './alter-table-clauses';
+import { alterTableClauses, existingAlteredTable } from './alter-table-clauses';
 
 /**
  * DETACH PARTITION without CONCURRENTLY takes AccessExclusiveLock on the partitioned table: every read and write of
@@ -17,9 +17,9 @@ export const detachPartitionNonconcurrent = defineRule({
   },
   kinds: ['AlterTableStmt'],
   check(context, stmt) {
-    if (context.pgVersion < 14 || !stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return;
-    if (context.file.createdInFile(stmt.relation)) return;
-    const parent = context.file.schema.resolve(stmt.relation);
+    if (context.pgVersion < 14) return;
+    const parent = existingAlteredTable(context, stmt);
+    if (parent === undefined) return;
     for (const clause of alterTableClauses(context.statement, stmt)) {
       const { cmd } = clause;
       const partitionCmd = asNode(cmd.def, 'PartitionCmd');

@@ -1,5 +1,5 @@
 import { defineRule, ruleDocPath } from './rule';
-import { alterTableClauses } from './alter-table-clauses';
+import { alterTableClauses, existingAlteredTable } from './alter-table-clauses';
 import { columnNameEvents } from './rename-column';
 
 /**
@@ -18,9 +18,8 @@ export const dropColumn = defineRule({
   },
   kinds: ['AlterTableStmt'],
   check(context, stmt) {
-    if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return;
-    if (context.file.createdInFile(stmt.relation)) return;
-    const table = context.file.schema.resolve(stmt.relation);
+    const table = existingAlteredTable(context, stmt);
+    if (table === undefined) return;
     for (const clause of alterTableClauses(context.statement, stmt)) {
       const { cmd } = clause;
       if (cmd.subtype !== 'AT_DropColumn' || !cmd.name) continue;

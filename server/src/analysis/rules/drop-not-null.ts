@@ -1,6 +1,6 @@
 import { defineRule, ruleDocPath } from './rule';
 import { asNode } from '../node-kinds';
-import { alterTableClauses } from './alter-table-clauses';
+import { alterTableClauses, existingAlteredTable } from './alter-table-clauses';
 import type { RuleContext } from './rule';
 
 /**
@@ -20,9 +20,8 @@ export const dropNotNull = defineRule({
   },
   kinds: ['AlterTableStmt'],
   check(context, stmt) {
-    if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return;
-    if (context.file.createdInFile(stmt.relation)) return;
-    const table = context.file.schema.resolve(stmt.relation);
+    const table = existingAlteredTable(context, stmt);
+    if (table === undefined) return;
     for (const clause of alterTableClauses(context.statement, stmt)) {
       const { cmd } = clause;
       if (cmd.subtype !== 'AT_DropNotNull' || !cmd.name) continue;

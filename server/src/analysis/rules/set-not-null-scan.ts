@@ -1,6 +1,6 @@
 import { defineRule, ruleDocPath } from './rule';
 import { asNode } from '../node-kinds';
-import { alterTableClauses } from './alter-table-clauses';
+import { alterTableClauses, existingAlteredTable } from './alter-table-clauses';
 import { sizedSeverity, sizeData } from './table-size';
 
 /**
@@ -21,10 +21,8 @@ export const setNotNullScan = defineRule({
   },
   kinds: ['AlterTableStmt'],
   check(context, stmt) {
-    if (!stmt.relation || stmt.objtype !== 'OBJECT_TABLE') return;
-    if (context.file.createdInFile(stmt.relation)) return;
-    // search_path decides which table an unqualified name means, as the lock model resolves it.
-    const table = context.file.schema.resolve(stmt.relation);
+    const table = existingAlteredTable(context, stmt);
+    if (table === undefined) return;
     const sized = sizedSeverity(context, [table], setNotNullScan.meta.defaultSeverity);
     for (const clause of alterTableClauses(context.statement, stmt)) {
       const { cmd } = clause;
